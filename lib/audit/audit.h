@@ -1,0 +1,39 @@
+#pragma once
+// The audit log: one JSON line per mutation or dry run, appended before the result is reported.
+// If the line cannot be written the mutation must not run: callers write the "intent" line first.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace opsctl::audit {
+
+struct Record {
+  std::string context;       // "" when no context
+  std::string command_line;  // argv joined with spaces; redacted on write
+  std::string target;        // e.g. "redis://127.0.0.1:6379/0 bull:emails"; redacted on write
+  std::string action;        // e.g. "queue.retry"
+  std::int64_t matched = 0;
+  std::int64_t changed = 0;
+  bool dry_run = false;
+  std::string result;        // "planned", "ok", "refused", "failed: <message>"
+};
+
+// $XDG_STATE_HOME/opsctl/audit.jsonl, else $HOME/.local/state/opsctl/audit.jsonl.
+std::filesystem::path default_audit_path();
+
+// The JSON object for one record: time (ISO 8601 UTC), user, host, context, command_line, target,
+// action, matched, changed, dry_run, result. Secrets redacted with util::redact.
+nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
+
+// Appends one line to path (creating parent directories, mode 0600 for a new file) with a single
+// write(2) on an O_APPEND descriptor, then fsync. Throws Error(not_done) naming the path when the
+// line cannot be written: the caller must then not perform the mutation.
+void append(const std::filesystem::path& path, const Record& r);
+
+// The read_only guard: throws Error(not_done) "context <name> is read_only: <action> refused"
+// when read_only is true.
+void guard_read_only(bool read_only, const std::string& context, const std::string& action);
+
+}  // namespace opsctl::audit

@@ -1,0 +1,82 @@
+#pragma once
+// The config file: kubectl-style named contexts (redis, pg, prefix, http checks, thresholds, read_only).
+//
+//   current-context: prod
+//   contexts:
+//     - name: prod
+//       redis: redis://cache.internal:6379/0
+//       redis_password_file: /etc/opsctl/redis.pass
+//       pg: "host=db1 dbname=app user=ops"
+//       prefix: bull
+//       read_only: true
+//       confirm: true
+//       http:
+//         - name: api
+//           url: https://api.internal/health
+//           expect_status: 200
+//       thresholds:
+//         warn-wait: 100
+//         crit-wait: 1000
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace opsctl::config {
+
+struct HttpCheck {
+  std::string name;
+  std::string url;
+  int expect_status = 0;      // 0: any 2xx
+  std::string expect_body;    // empty: no body check
+};
+
+struct Context {
+  std::string name;
+  std::optional<std::string> redis;
+  std::optional<std::string> redis_password_file;
+  std::optional<std::string> pg;
+  std::optional<std::string> prefix;
+  bool read_only = false;
+  bool confirm = false;
+  std::vector<HttpCheck> http;
+  std::map<std::string, std::string> thresholds;  // flag name without dashes -> value text
+  int line = 0;                                   // 1-based line of the context in the file
+};
+
+struct Config {
+  std::filesystem::path path;
+  bool exists = false;  // false: no file at path, an empty config
+  std::string current_context;
+  std::vector<Context> contexts;
+
+  const Context* find(const std::string& name) const;
+};
+
+// $XDG_CONFIG_HOME/opsctl/config.yaml, else $HOME/.config/opsctl/config.yaml.
+std::filesystem::path default_config_path();
+
+// Loads path. A missing file is an empty config (exists=false) unless required is true.
+// Unreadable, malformed YAML, wrong types, unknown keys, duplicate context names, a current-context
+// that names no context: throws config_error "<path>:<line>: <what is wrong>" (exit 78).
+Config load_config(const std::filesystem::path& path, bool required = false);
+
+// The context to use: the named one (config_error if absent), else current-context, else nullptr.
+const Context* select_context(const Config& cfg, const std::optional<std::string>& name);
+
+// Reads a password file (first line, trailing newline/CR stripped). config_error naming the file
+// when unreadable or empty.
+std::string read_password_file(const std::filesystem::path& path);
+
+// Rewrites the file with current-context set to name, atomically (temp file + rename), keeping every
+// other setting. config_error when the context does not exist.
+void use_context(const std::filesystem::path& path, const std::string& name);
+
+// The config as JSON with every secret redacted (util::redact on URLs/conninfo); password files are
+// shown by path only. Used by `config view`.
+nlohmann::json redacted_view(const Config& cfg);
+
+}  // namespace opsctl::config
