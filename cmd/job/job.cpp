@@ -1,0 +1,12 @@
+// The `job` noun: one BullMQ job.
+#include "cmd/registry.h"
+
+namespace opsctl::cmd {
+
+void register_job(CLI::App& app, Registry& reg) {
+  CLI::App* job = app.add_subcommand("job", "BullMQ jobs: show");
+  job->require_subcommand(1);
+  add_job_show(*job, reg);
+}
+
+}  // namespace opsctl::cmd

@@ -1,0 +1,13 @@
+// The `queue` noun: operations on BullMQ queues.
+#include "cmd/registry.h"
+
+namespace opsctl::cmd {
+
+void register_queue(CLI::App& app, Registry& reg) {
+  CLI::App* queue = app.add_subcommand("queue", "BullMQ queues: list, inspect");
+  queue->require_subcommand(1);
+  add_queue_list(*queue, reg);
+  add_queue_inspect(*queue, reg);
+}
+
+}  // namespace opsctl::cmd

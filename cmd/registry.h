@@ -1,0 +1,38 @@
+#pragma once
+// How verbs plug into the command tree: each cmd/<noun>/<verb>.cpp adds its CLI11 subcommand and
+// a handler. app.cpp runs the handler of the subcommand the user chose. No stubs: only verbs that
+// work are registered.
+#include <functional>
+#include <map>
+
+#include <CLI/CLI.hpp>
+
+#include "cmd/session.h"
+
+namespace opsctl::cmd {
+
+using Handler = std::function<int(Session&)>;
+
+struct Registry {
+  std::map<const CLI::App*, Handler> handlers;
+  void add(const CLI::App* verb, Handler h) { handlers[verb] = std::move(h); }
+};
+
+// One function per noun (cmd/<noun>/*.cpp), called by app.cpp.
+void register_queue(CLI::App& app, Registry& reg);
+void register_job(CLI::App& app, Registry& reg);
+void register_config(CLI::App& app, Registry& reg);
+void register_version(CLI::App& app, Registry& reg);
+
+// Verbs of a noun, one per file.
+void add_queue_list(CLI::App& noun, Registry& reg);
+void add_queue_inspect(CLI::App& noun, Registry& reg);
+void add_job_show(CLI::App& noun, Registry& reg);
+void add_config_view(CLI::App& noun, Registry& reg);
+void add_config_get_contexts(CLI::App& noun, Registry& reg);
+void add_config_use_context(CLI::App& noun, Registry& reg);
+
+// A usage hint for a failed parse: "did you mean 'inspect'?" or "".
+std::string usage_hint(CLI::App& app, const std::vector<std::string>& args);
+
+}  // namespace opsctl::cmd

@@ -1,0 +1,120 @@
+#include "cmd/session.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "output/monitoring.h"
+#include "util/duration.h"
+#include "util/redact.h"
+
+namespace opsctl::cmd {
+
+Io process_io() {
+  return Io{std::cout,
+            std::cerr,
+            std::cin,
+            isatty(STDOUT_FILENO) == 1,
+            isatty(STDERR_FILENO) == 1,
+            isatty(STDIN_FILENO) == 1,
+            [](const std::string& name) -> std::optional<std::string> {
+              const char* v = std::getenv(name.c_str());
+              if (v == nullptr) return std::nullopt;
+              return std::string(v);
+            },
+            [] {
+              return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+            }};
+}
+
+Session::Session(const GlobalOptions& flags, Io& io) : flags_(flags), io_(io) {
+  format_ = output::parse_format(flags_.output);
+  if (!flags_.prom_file.empty()) format_ = output::Format::prom;
+  auto no_color_env = io_.env("NO_COLOR");
+  auto term = io_.env("TERM");
+  color_ = io_.out_tty && !flags_.no_color && !(no_color_env && !no_color_env->empty()) &&
+           !(term && *term == "dumb");
+  timeout_ = flags_.timeout.empty() ? std::chrono::milliseconds(5000) : util::parse_duration(flags_.timeout);
+  if (timeout_.count() <= 0) throw usage_error("--timeout must be greater than zero");
+}
+
+std::filesystem::path Session::config_path() const {
+  if (!flags_.config.empty()) return flags_.config;
+  if (auto env = io_.env("OPSCTL_CONFIG"); env && !env->empty()) return *env;
+  return config::default_config_path();
+}
+
+const config::Config& Session::config() {
+  if (!config_) {
+    bool explicit_path = !flags_.config.empty() || io_.env("OPSCTL_CONFIG").has_value();
+    config_ = config::load_config(config_path(), explicit_path);
+  }
+  return *config_;
+}
+
+const config::Context* Session::context() {
+  std::optional<std::string> name;
+  if (!flags_.context.empty()) name = flags_.context;
+  return config::select_context(config(), name);
+}
+
+std::string Session::prefix() {
+  if (!flags_.prefix.empty()) return flags_.prefix;
+  if (auto env = io_.env("OPSCTL_PREFIX"); env && !env->empty()) return *env;
+  if (const auto* ctx = context(); ctx && ctx->prefix) return *ctx->prefix;
+  return "bull";
+}
+
+redis::Target Session::redis_target() {
+  std::string url = "redis://127.0.0.1:6379";
+  bool from_flag = false;
+  const config::Context* ctx = context();
+  if (!flags_.redis.empty()) {
+    url = flags_.redis;
+    from_flag = true;
+  } else if (auto env = io_.env("REDIS_URL"); env && !env->empty()) {
+    url = *env;
+  } else if (ctx && ctx->redis) {
+    url = *ctx->redis;
+  }
+  redis::Target t = redis::parse_target(url);
+  if (t.password_in_url && from_flag) {
+    io_.err << "opsctl: warning: the password in --redis is visible in ps and shell history; "
+               "prefer REDIS_PASSWORD or a context's redis_password_file\n";
+  }
+  if (!t.password) {
+    if (auto env = io_.env("REDIS_PASSWORD"); env && !env->empty()) {
+      t.password = *env;
+    } else if (ctx && ctx->redis_password_file) {
+      t.password = config::read_password_file(*ctx->redis_password_file);
+    }
+  }
+  return t;
+}
+
+redis::Client& Session::redis() {
+  if (!redis_) {
+    redis::ConnectOptions options;
+    options.connect_timeout = timeout_;
+    options.command_timeout = timeout_;
+    redis_ = std::make_unique<redis::Client>(redis::Client::connect(redis_target(), options));
+  }
+  return *redis_;
+}
+
+void Session::emit(const std::string& text) {
+  if (!flags_.prom_file.empty()) {
+    output::write_file_atomic(flags_.prom_file, text);
+    return;
+  }
+  io_.out << text;
+  io_.out.flush();
+}
+
+}  // namespace opsctl::cmd

@@ -1,0 +1,62 @@
+#pragma once
+// The resolved settings of one invocation (flag > environment > context > default) and the lazy
+// clients built from them. A command that never touches Redis never connects to it.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cmd/io.h"
+#include "config/config.h"
+#include "output/format.h"
+#include "redis/client.h"
+
+namespace opsctl::cmd {
+
+// Global flags exactly as typed; unset ones are empty.
+struct GlobalOptions {
+  std::string redis;
+  std::string prefix;
+  std::string pg;
+  std::string context;
+  std::string config;
+  std::string timeout;
+  std::string output = "text";
+  std::string prom_file;
+  std::string audit_log;
+  bool no_color = false;
+  bool yes = false;
+  std::string command_line;  // argv joined, for the audit log
+};
+
+class Session {
+ public:
+  Session(const GlobalOptions& flags, Io& io);
+
+  Io& io() { return io_; }
+  output::Format format() const { return format_; }
+  bool color() const { return color_; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
+  const GlobalOptions& flags() const { return flags_; }
+
+  std::string prefix();                    // --prefix, OPSCTL_PREFIX, context, "bull"
+  const config::Config& config();          // loaded on first use
+  const config::Context* context();        // --context or current-context; nullptr when none
+  std::filesystem::path config_path() const;
+  redis::Client& redis();                  // connects on first use
+  redis::Target redis_target();            // resolved target, password included
+
+  // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output.
+  void emit(const std::string& text);
+
+ private:
+  GlobalOptions flags_;
+  Io& io_;
+  output::Format format_;
+  bool color_;
+  std::chrono::milliseconds timeout_;
+  std::optional<config::Config> config_;
+  std::unique_ptr<redis::Client> redis_;
+};
+
+}  // namespace opsctl::cmd

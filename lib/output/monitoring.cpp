@@ -1,0 +1,166 @@
+#include "output/monitoring.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace opsctl::output {
+namespace {
+
+// '|' starts the perfdata and a newline ends the plugin output, so neither may appear in the text.
+std::string nagios_safe(std::string_view s) {
+  std::string out;
+  for (char c : s) out += (c == '|') ? '/' : (c == '\n' || c == '\r') ? ' ' : c;
+  return out;
+}
+
+// Nagios perfdata numbers are [-0-9.] only: no exponent, and "U" when the value is unknown.
+std::string perf_number(double v) {
+  if (!std::isfinite(v)) return "U";
+  if (v == 0) return "0";  // also turns -0 into 0
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of("eE") != std::string::npos) {
+    s = fmt::format("{:.6f}", v);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+std::string perf_item(const PerfData& p) {
+  // Labels with spaces, '=' or quotes are single-quoted, a quote doubled (plugin guidelines).
+  std::string label = p.label;
+  if (label.find_first_of(" ='") != std::string::npos) {
+    std::string quoted = "'";
+    for (char c : label) quoted += (c == '\'') ? std::string("''") : std::string(1, c);
+    label = quoted + "'";
+  }
+  std::string item = fmt::format("{}={}{}", label, perf_number(p.value), p.unit);
+  if (!p.warn.empty() || !p.crit.empty()) item += fmt::format(";{};{}", p.warn, p.crit);
+  return item;
+}
+
+std::string prom_number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  return fmt::format("{}", v == 0 ? 0.0 : v);
+}
+
+std::string prom_escape(std::string_view s, bool quote) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '"' && quote) out += "\\\"";
+    else out += c;
+  }
+  return out;
+}
+
+bool is_prom_name(std::string_view name, bool allow_colon) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (allow_colon && c == ':'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string nagios_line(std::string_view check, Status status, std::string_view summary,
+                        const std::vector<PerfData>& perf) {
+  std::string name = nagios_safe(check);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string line = fmt::format("OPSCTL {} {}", name, to_upper(status));
+  if (!summary.empty()) line += " - " + nagios_safe(summary);
+  for (std::size_t i = 0; i < perf.size(); ++i) line += (i == 0 ? " | " : " ") + perf_item(perf[i]);
+  return line + "\n";
+}
+
+std::string prom_exposition(const std::vector<PromMetric>& metrics) {
+  std::string out;
+  for (const auto& m : metrics) {
+    // A malformed line makes node_exporter drop the whole file: refuse to write one (a bug of ours).
+    if (m.name.rfind("opsctl_", 0) != 0 || !is_prom_name(m.name, true)) {
+      throw unknown_error(fmt::format("internal error: invalid metric name \"{}\"", m.name));
+    }
+    if (m.type != "gauge" && m.type != "counter") {
+      throw unknown_error(fmt::format("internal error: metric {} has type \"{}\"", m.name, m.type));
+    }
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", m.name, prom_escape(m.help, false), m.name, m.type);
+    for (const auto& sample : m.samples) {
+      std::string labels;
+      for (const auto& [key, value] : sample.labels) {
+        if (!is_prom_name(key, false) || key.rfind("__", 0) == 0) {
+          throw unknown_error(fmt::format("internal error: metric {} has label name \"{}\"", m.name, key));
+        }
+        labels += fmt::format("{}{}=\"{}\"", labels.empty() ? "" : ",", key, prom_escape(value, true));
+      }
+      out += labels.empty() ? m.name : fmt::format("{}{{{}}}", m.name, labels);
+      out += " " + prom_number(sample.value) + "\n";
+    }
+  }
+  return out;
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  auto failure = [&](int err, std::string_view step) {
+    return critical_error(fmt::format("cannot write {}: {} ({})", path.string(),
+                                      std::generic_category().message(err), step));
+  };
+  if (!path.has_filename()) throw failure(EISDIR, "no file name");
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  // A hidden temp name next to the target: rename() is only atomic within one file system, and
+  // node_exporter's textfile collector reads *.prom only, so it never sees a half-written file.
+  std::string temp = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+
+  // Owns the temp file until rename succeeds: every early exit closes and removes it.
+  struct TempFile {
+    std::string name;
+    int fd = -1;          // open descriptor, -1 once closed
+    bool exists = false;  // on disk under its temp name
+    ~TempFile() {
+      if (fd >= 0) ::close(fd);
+      if (exists) ::unlink(name.c_str());
+    }
+  } tmp{temp};
+
+  tmp.fd = ::mkstemp(tmp.name.data());
+  if (tmp.fd < 0) {
+    const int err = errno;  // before anything else can overwrite it
+    throw failure(err, "creating a temp file in " + dir.string());
+  }
+  tmp.exists = true;
+  for (std::size_t done = 0; done < content.size();) {
+    const ssize_t n = ::write(tmp.fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(errno, "writing");
+    done += static_cast<std::size_t>(n);
+  }
+  // mkstemp creates 0600; the metrics collector often runs as another user.
+  if (::fchmod(tmp.fd, 0644) != 0) throw failure(errno, "setting permissions");
+  if (::fsync(tmp.fd) != 0) throw failure(errno, "syncing");
+  const int fd = std::exchange(tmp.fd, -1);
+  if (::close(fd) != 0) throw failure(errno, "closing");
+  if (::rename(tmp.name.c_str(), path.c_str()) != 0) throw failure(errno, "renaming the temp file");
+  tmp.exists = false;
+  // Make the rename itself durable; a failure here changes nothing for readers, so it is ignored.
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace opsctl::output

@@ -1,0 +1,74 @@
+#pragma once
+// `queue inspect`: everything an on-call engineer asks first about a queue, at a cost independent of
+// its size (counts are O(1); the failure sample and job listing are bounded).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "queue/counts.h"
+#include "queue/workers.h"
+
+namespace opsctl::queue {
+
+struct Thresholds {
+  std::int64_t warn_wait = 10, crit_wait = 50, warn_failed = 5, crit_failed = 20;
+};
+
+struct InspectOptions {
+  QueueRef ref;
+  Thresholds thresholds;
+  std::optional<std::string> state;  // list jobs of this state
+  std::int64_t limit = 20, offset = 0;
+  std::size_t failure_sample = 1000;  // most recent failed jobs grouped by reason
+  std::int64_t now_ms = 0;
+};
+
+struct FailureGroup {
+  std::string reason;
+  std::int64_t count = 0;
+  std::vector<std::string> sample_ids;  // at most 5
+};
+
+struct JobRow {
+  std::string id;
+  std::optional<std::string> name;
+  std::string state;
+  std::optional<std::int64_t> timestamp, attempts_made, finished_on;
+  std::optional<std::string> failed_reason;
+  std::vector<Problem> problems;
+};
+
+struct InspectResult {
+  QueueRef ref;
+  QueueShape shape;
+  Status status = Status::ok;
+  std::string summary;  // one line: "critical: 120 waiting (crit 50), 30 failed (crit 20)"
+  Counts counts;
+  std::optional<std::vector<WorkerInfo>> workers;
+  std::optional<std::string> oldest_waiting_id;
+  std::optional<std::int64_t> oldest_waiting_timestamp;
+  std::vector<FailureGroup> failures;
+  std::int64_t failures_sampled = 0;
+  std::optional<std::string> listed_state;
+  std::vector<JobRow> jobs;
+  std::vector<Problem> problems;
+  Thresholds thresholds;
+  std::int64_t now_ms = 0;
+};
+
+// Throws Error(critical) when no key of the queue exists (with a "did you mean" from discovery).
+InspectResult inspect_queue(redis::Client& client, const InspectOptions& options);
+
+// True when s is a state name jobs can be listed for.
+bool is_listable_state(const std::string& s);
+const std::vector<std::string>& listable_states();
+
+nlohmann::json to_json(const InspectResult& r);  // in json.cpp
+nlohmann::json to_json(const Problem& p);
+
+}  // namespace opsctl::queue

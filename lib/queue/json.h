@@ -1,0 +1,14 @@
+#pragma once
+// JSON for queue results; the field names are the contract of CONVENTIONS.md.
+#include <nlohmann/json.hpp>
+
+#include "queue/counts.h"
+#include "queue/inspect.h"
+#include "queue/job.h"
+
+namespace opsctl::queue {
+
+nlohmann::json counts_json(const Counts& counts);
+nlohmann::json to_json(const JobDetail& d, const QueueRef& ref);
+
+}  // namespace opsctl::queue

@@ -1,0 +1,89 @@
+#include "queue/layout.h"
+
+#include <fmt/format.h>
+
+#include "util/text.h"
+
+namespace opsctl::queue {
+namespace {
+
+// The Redis type each queue key must have in BullMQ or Bull.
+const std::vector<std::pair<std::string, std::string>>& expected_types() {
+  static const std::vector<std::pair<std::string, std::string>> types = {
+      {"wait", "list"},       {"active", "list"},          {"paused", "list"},
+      {"delayed", "zset"},    {"prioritized", "zset"},     {"completed", "zset"},
+      {"failed", "zset"},     {"waiting-children", "zset"}, {"marker", "zset"},
+      {"priority", "zset"},   {"meta", "hash"},            {"events", "stream"},
+      {"id", "string"},       {"meta-paused", "string"},   {"stalled", "set"}};
+  return types;
+}
+
+}  // namespace
+
+std::string to_string(Layout l) {
+  switch (l) {
+    case Layout::bullmq: return "bullmq";
+    case Layout::bull: return "bull";
+    case Layout::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool QueueShape::key_ok(const std::string& suffix) const {
+  auto it = key_types.find(suffix);
+  if (it == key_types.end() || it->second == "none") return false;
+  for (const auto& [s, t] : expected_types()) {
+    if (s == suffix) return it->second == t;
+  }
+  return false;
+}
+
+QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
+  std::vector<redis::Command> cmds;
+  for (const auto& [suffix, type] : expected_types()) cmds.push_back({"TYPE", ref.key(suffix)});
+  cmds.push_back({"HMGET", ref.key("meta"), "version", "paused", "opts.maxLenEvents", "concurrency"});
+  auto replies = client.pipeline(cmds);
+
+  QueueShape shape;
+  for (std::size_t i = 0; i < expected_types().size(); ++i) {
+    const auto& [suffix, want] = expected_types()[i];
+    std::string got = replies[i].as_string().value_or("none");
+    shape.key_types[suffix] = got;
+    if (got == "none") continue;
+    shape.exists = true;
+    if (got != want) {
+      shape.problems.push_back({"", ref.key(suffix), "",
+                                fmt::format("key {} is a {}, expected a {} (not written by BullMQ?)",
+                                            ref.key(suffix), got, want)});
+    }
+  }
+  const auto& meta = replies.back();
+  bool meta_fields = false;
+  if (meta.type == redis::ReplyType::array && meta.elements.size() == 4) {
+    shape.version = meta.elements[0].as_string();
+    shape.paused = !meta.elements[1].is_nil();
+    meta_fields = !meta.elements[2].is_nil();
+    if (auto c = meta.elements[3].as_int()) shape.concurrency = *c;
+  }
+  auto has = [&](const char* suffix) { return shape.key_ok(suffix); };
+  // Strongest evidence first (reference: detection order of BullMQ vs Bull).
+  if (shape.version && (shape.version->rfind("bullmq", 0) == 0)) {
+    shape.layout = Layout::bullmq;
+  } else if (has("events") || has("marker") || has("prioritized")) {
+    shape.layout = Layout::bullmq;
+  } else if (has("meta-paused") || has("priority")) {
+    shape.layout = Layout::bull;
+  } else if (meta_fields) {
+    shape.layout = Layout::bullmq;
+  } else if (has("id") && !has("meta")) {
+    shape.layout = Layout::bull;
+  }
+  if (shape.layout == Layout::bull) {
+    shape.paused = shape.paused || has("meta-paused");
+  } else if (shape.layout == Layout::bullmq) {
+    shape.legacy_paused_list = has("paused");
+  }
+  return shape;
+}
+
+}  // namespace opsctl::queue

@@ -1,0 +1,53 @@
+#pragma once
+// RAII Redis connection over hiredis with deadlines on connect and on every reply.
+// Failures throw opsctl::Error whose message names the redacted target and says what to do:
+// refused, timed out, wrong password, wrong key type, read-only replica.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/reply.h"
+#include "redis/target.h"
+
+namespace opsctl::redis {
+
+using Command = std::vector<std::string>;
+
+struct ConnectOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds command_timeout{5000};
+  std::string client_name = "opsctl";  // CLIENT SETNAME, so operators see us in CLIENT LIST
+};
+
+class Client {
+ public:
+  // Connects, authenticates (AUTH [user] password) and selects the db. Throws Error(critical).
+  static Client connect(const Target& target, const ConnectOptions& options);
+
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  ~Client();
+
+  // One command. An error reply is thrown as a typed Error (WRONGTYPE: unknown, others: critical).
+  Reply command(const Command& argv);
+  // Several commands in one round trip. Error replies are returned, not thrown (per-key problems are
+  // data for the caller); connection failures still throw.
+  std::vector<Reply> pipeline(const std::vector<Command>& commands);
+  // EVALSHA with the script cache, falling back to EVAL on NOSCRIPT. Error replies are thrown.
+  Reply eval(std::string_view script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
+
+  const Target& target() const { return target_; }
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl, Target target);
+  std::unique_ptr<Impl> impl_;
+  Target target_;
+};
+
+// The Error an error reply becomes, with the command name and first key for context.
+[[noreturn]] void throw_reply_error(const Target& target, const Command& argv, const std::string& message);
+
+}  // namespace opsctl::redis

@@ -1,0 +1,126 @@
+#include "redis/target.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "util/redact.h"
+#include "util/text.h"
+
+namespace opsctl::redis {
+namespace {
+
+// %XX decoding for userinfo: passwords often hold characters that must be escaped in a URL.
+std::string percent_decode(std::string_view s, std::string_view url) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) {
+      throw usage_error(fmt::format("bad %-escape in Redis URL {}", util::redact(url)));
+    }
+    auto hex = [&](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      throw usage_error(fmt::format("bad %-escape in Redis URL {}", util::redact(url)));
+    };
+    out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+    i += 2;
+  }
+  return out;
+}
+
+int parse_number(std::string_view text, int lo, int hi, std::string_view what, std::string_view url) {
+  auto v = util::parse_int(text);
+  if (!v || *v < lo || *v > hi) {
+    throw usage_error(fmt::format("bad {} '{}' in Redis URL {}", what, text, util::redact(url)));
+  }
+  return static_cast<int>(*v);
+}
+
+// db from "?db=N" (unix sockets) if present.
+void parse_query(std::string_view query, Target& t, std::string_view url) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    if (item.substr(0, 3) == "db=") t.db = parse_number(item.substr(3), 0, 1 << 20, "database number", url);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
+}  // namespace
+
+std::string Target::display() const {
+  if (!unix_path.empty()) return db ? fmt::format("unix://{}?db={}", unix_path, db) : "unix://" + unix_path;
+  std::string who = user.empty() ? "" : user + "@";
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return db ? fmt::format("{}{}:{}/{}", who, h, port, db) : fmt::format("{}{}:{}", who, h, port);
+}
+
+Target parse_target(std::string_view url) {
+  Target t;
+  std::string_view rest = url;
+  if (rest.substr(0, 7) == "unix://") {
+    rest.remove_prefix(7);
+    auto q = rest.find('?');
+    t.unix_path = std::string(rest.substr(0, q));
+    if (q != std::string_view::npos) parse_query(rest.substr(q + 1), t, url);
+    if (t.unix_path.empty() || t.unix_path[0] != '/') {
+      throw usage_error(fmt::format("bad Redis URL {}: expected unix:///absolute/path.sock", util::redact(url)));
+    }
+    return t;
+  }
+  if (rest.substr(0, 9) == "rediss://") {
+    throw usage_error(fmt::format("Redis URL {}: TLS (rediss://) is not supported by this build; use a TLS tunnel",
+                                  util::redact(url)));
+  }
+  if (rest.substr(0, 8) != "redis://") {
+    throw usage_error(fmt::format("bad Redis URL {}: expected redis://[user[:password]@]host[:port][/db]",
+                                  util::redact(url)));
+  }
+  rest.remove_prefix(8);
+  auto q = rest.find('?');
+  if (q != std::string_view::npos) {
+    parse_query(rest.substr(q + 1), t, url);
+    rest = rest.substr(0, q);
+  }
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos && slash + 1 < rest.size()) {
+    t.db = parse_number(rest.substr(slash + 1), 0, 1 << 20, "database number", url);
+  }
+  // The last '@' ends the userinfo: a password may itself contain '@'.
+  auto at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority.remove_prefix(at + 1);
+    auto colon = userinfo.find(':');
+    t.user = percent_decode(userinfo.substr(0, colon), url);
+    if (colon != std::string_view::npos) {
+      t.password = percent_decode(userinfo.substr(colon + 1), url);
+      t.password_in_url = true;
+    }
+  }
+  std::string_view hostport = authority;
+  std::string_view port_text;
+  if (!hostport.empty() && hostport[0] == '[') {  // [::1]:6379
+    auto close = hostport.find(']');
+    if (close == std::string_view::npos) throw usage_error(fmt::format("bad Redis URL {}", util::redact(url)));
+    t.host = std::string(hostport.substr(1, close - 1));
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port_text = hostport.substr(close + 2);
+  } else {
+    auto colon = hostport.rfind(':');
+    if (colon != std::string_view::npos) {
+      port_text = hostport.substr(colon + 1);
+      hostport = hostport.substr(0, colon);
+    }
+    if (!hostport.empty()) t.host = std::string(hostport);
+  }
+  if (!port_text.empty()) t.port = parse_number(port_text, 1, 65535, "port", url);
+  return t;
+}
+
+}  // namespace opsctl::redis

@@ -1,0 +1,27 @@
+#pragma once
+// Where a Redis server is and how to log in: parsed from redis://[user[:password]@]host[:port][/db]
+// or unix:///path/to.sock[?db=N]. display() is the redacted form used in every message.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace opsctl::redis {
+
+struct Target {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string unix_path;  // non-empty: connect over a Unix socket instead of TCP
+  std::string user;       // ACL user; empty: the default user
+  std::optional<std::string> password;
+  int db = 0;
+  bool password_in_url = false;  // the caller warns once: argv is visible in ps and shell history
+
+  // "127.0.0.1:6379", "user@host:6380/2", "unix:///run/redis.sock": never the password.
+  std::string display() const;
+};
+
+// Parses a URL. Throws usage_error naming the (redacted) URL on anything malformed:
+// unknown scheme, rediss:// (this hiredis build has no TLS), bad port, bad db number.
+Target parse_target(std::string_view url);
+
+}  // namespace opsctl::redis
