@@ -67,7 +67,7 @@ int run(int argc, char** argv, Io& io) {
     return app.exit(e, io.out, io.err);
   } catch (const CLI::ParseError& e) {
     std::string hint = usage_hint(app, args);
-    io.err << "opsctl: " << util::redact(e.what()) << (hint.empty() ? "" : "; " + hint) << "\n"
+    io.err << "opsctl: " << util::redact(hint.empty() ? std::string(e.what()) : hint) << "\n"
            << "Run 'opsctl --help' for usage.\n";
     return static_cast<int>(ExitCode::usage);
   }

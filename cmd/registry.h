@@ -32,7 +32,8 @@ void add_config_view(CLI::App& noun, Registry& reg);
 void add_config_get_contexts(CLI::App& noun, Registry& reg);
 void add_config_use_context(CLI::App& noun, Registry& reg);
 
-// A usage hint for a failed parse: "did you mean 'inspect'?" or "".
+// A clearer message for a failed parse when argv holds an unknown command or flag:
+// "unknown command 'inspct' for 'opsctl queue'; did you mean 'inspect'?", else "".
 std::string usage_hint(CLI::App& app, const std::vector<std::string>& args);
 
 }  // namespace opsctl::cmd

@@ -44,8 +44,8 @@ std::string usage_hint(CLI::App& root, const std::vector<std::string>& args) {
       const CLI::Option* o = find_option(cur, name);
       if (o == nullptr) {
         std::string best = tok.rfind("--", 0) == 0 ? util::closest_match(name, option_names(cur)) : "";
-        return best.empty() ? fmt::format("unknown flag {} for '{}'", name, command_path(cur))
-                            : fmt::format("did you mean '{}'?", best);
+        std::string msg = fmt::format("unknown flag {} for '{}'", name, command_path(cur));
+        return best.empty() ? msg : msg + fmt::format("; did you mean '{}'?", best);
       }
       if (o->get_type_size_max() > 0 && tok.find('=') == std::string::npos) ++i;  // skip its value
       continue;

@@ -16,7 +16,8 @@ void register_version(CLI::App& app, Registry& reg) {
       return 0;
     }
     std::string libs;
-    for (const auto& [name, v] : library_versions().items()) libs += fmt::format(" {} {}", name, v.get<std::string>());
+    const nlohmann::json versions = library_versions();
+    for (const auto& [name, v] : versions.items()) libs += fmt::format(" {} {}", name, v.get<std::string>());
     s.emit(fmt::format("opsctl {} ({})\n  built with{}\n", version(), build_type(), libs));
     return 0;
   });

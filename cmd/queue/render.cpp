@@ -69,10 +69,13 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
 
 std::string inspect_nagios(const queue::InspectResult& r) {
   const auto& t = r.thresholds;
-  std::vector<output::PerfData> perf;
+  // `backlog` (waiting + prioritized + legacy paused) carries the wait thresholds, `failed` its own.
+  std::int64_t backlog = queue::count_of(r.counts, "waiting") + queue::count_of(r.counts, "prioritized") +
+                         queue::count_of(r.counts, "paused");
+  std::vector<output::PerfData> perf{
+      {"backlog", static_cast<double>(backlog), "", std::to_string(t.warn_wait), std::to_string(t.crit_wait)}};
   for (const auto& [state, n] : r.counts) {
     output::PerfData p{state, static_cast<double>(n.value_or(0)), "", "", ""};
-    if (state == "waiting") { p.warn = std::to_string(t.warn_wait); p.crit = std::to_string(t.crit_wait); }
     if (state == "failed") { p.warn = std::to_string(t.warn_failed); p.crit = std::to_string(t.crit_failed); }
     perf.push_back(p);
   }

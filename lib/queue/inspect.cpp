@@ -116,11 +116,17 @@ void decide_status(InspectResult& r) {
   Status wait_status = threshold_status(ready, t.warn_wait, t.crit_wait);
   Status failed_status = threshold_status(failed, t.warn_failed, t.crit_failed);
   r.status = worst(wait_status, failed_status);
+  auto verdict = [](Status st, std::int64_t warn, std::int64_t crit) {
+    return st == Status::ok ? std::string()
+                            : fmt::format(" (>= {} {})", st == Status::critical ? crit : warn, to_string(st));
+  };
+  std::int64_t waiting = count_of(r.counts, "waiting");
   std::vector<std::string> parts;
-  parts.push_back(fmt::format("{} waiting{}", ready,
-                              wait_status == Status::ok ? "" : fmt::format(" (>= {} {})", wait_status == Status::critical ? t.crit_wait : t.warn_wait, to_string(wait_status))));
-  parts.push_back(fmt::format("{} failed{}", failed,
-                              failed_status == Status::ok ? "" : fmt::format(" (>= {} {})", failed_status == Status::critical ? t.crit_failed : t.warn_failed, to_string(failed_status))));
+  // The backlog threshold counts every job ready to run: waiting, prioritized and a legacy paused list.
+  parts.push_back(ready == waiting ? fmt::format("{} waiting{}", ready, verdict(wait_status, t.warn_wait, t.crit_wait))
+                                   : fmt::format("{} waiting incl. {} prioritized/paused{}", ready, ready - waiting,
+                                                 verdict(wait_status, t.warn_wait, t.crit_wait)));
+  parts.push_back(fmt::format("{} failed{}", failed, verdict(failed_status, t.warn_failed, t.crit_failed)));
   parts.push_back(fmt::format("{} active", count_of(r.counts, "active")));
   if (r.shape.paused) parts.push_back("PAUSED");
   if (r.workers) {

@@ -1,0 +1,148 @@
+// The audit log: JSON lines appended with one write(2) on an O_APPEND descriptor, so concurrent opsctl
+// runs never interleave inside a line, and fsync'd before the mutation it announces may run.
+#include "audit/audit.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "util/redact.h"
+
+namespace opsctl::audit {
+namespace {
+
+std::string errno_text(int err) {
+  std::string s = std::error_code(err, std::generic_category()).message();
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// 2026-11-25T16:26:48.123Z
+std::string iso8601_utc_ms(std::int64_t epoch_ms) {
+  std::int64_t secs = epoch_ms / 1000;
+  std::int64_t ms = epoch_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  const std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+std::string current_user() {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+      found->pw_name != nullptr && *found->pw_name != '\0') {
+    return found->pw_name;
+  }
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  return fmt::format("uid:{}", ::geteuid());
+}
+
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::filesystem::path home_dir() {
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
+  return ".";
+}
+
+// mkdir -p with mode 0700 for the directories it creates; 0 or an errno.
+int make_dirs(const std::filesystem::path& dir) {
+  if (dir.empty()) return 0;
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) return 0;  // not a directory: open() below reports ENOTDIR
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    if (const int err = make_dirs(dir.parent_path()); err != 0) return err;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return errno;
+  return 0;
+}
+
+}  // namespace
+
+std::filesystem::path default_audit_path() {
+  // XDG: a relative XDG_STATE_HOME is invalid and ignored.
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return std::filesystem::path(xdg) / "opsctl" / "audit.jsonl";
+  }
+  return home_dir() / ".local" / "state" / "opsctl" / "audit.jsonl";
+}
+
+nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
+  nlohmann::json j = {
+      {"time", iso8601_utc_ms(now_epoch_ms)},
+      {"user", current_user()},
+      {"host", host_name()},
+      {"context", r.context},
+      {"command_line", util::redact(r.command_line)},
+      {"target", util::redact(r.target)},
+      {"action", r.action},
+      {"matched", r.matched},
+      {"changed", r.changed},
+      {"dry_run", r.dry_run},
+      {"result", util::redact(r.result)},
+  };
+  // Who really ran it when the effective user is root through sudo.
+  if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user != nullptr && *sudo_user != '\0') {
+    j["sudo_user"] = sudo_user;
+  }
+  return j;
+}
+
+void append(const std::filesystem::path& path, const Record& r) {
+  auto fail = [&](const std::string& cause) {
+    return refused_error(fmt::format("audit log {}: {}: mutation not performed", path.string(), cause));
+  };
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  // replace: argv may hold invalid UTF-8, which must not stop the audit line.
+  const std::string line =
+      to_json(r, now).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+
+  if (const int err = make_dirs(path.parent_path()); err != 0) throw fail(errno_text(err));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw fail(errno_text(errno));
+  ssize_t n = 0;
+  do {
+    n = ::write(fd, line.data(), line.size());
+  } while (n < 0 && errno == EINTR);
+  int err = n < 0 ? errno : 0;
+  if (err == 0 && static_cast<std::size_t>(n) != line.size()) {
+    ::close(fd);
+    throw fail(fmt::format("short write ({} of {} bytes)", n, line.size()));
+  }
+  // EINVAL: a special file such as /dev/null that cannot be synced; the write already went through.
+  if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) throw fail(errno_text(err));
+}
+
+void guard_read_only(bool read_only, const std::string& context, const std::string& action) {
+  if (read_only) throw refused_error(fmt::format("context {} is read_only: {} refused", context, action));
+}
+
+}  // namespace opsctl::audit

@@ -1,0 +1,165 @@
+// Loading the config file, choosing a context, password files and the redacted view for `config view`.
+#include "config/config.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "config/config_file.h"
+#include "core/error.h"
+#include "util/redact.h"
+
+namespace opsctl::config {
+namespace {
+
+constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;  // a config bigger than this is a mistake
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { ::close(fd_); }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::filesystem::path home_dir() {
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
+  return ".";
+}
+
+nlohmann::json optional_text(const std::optional<std::string>& s, bool secret) {
+  if (!s) return nullptr;
+  return secret ? util::redact(*s) : *s;
+}
+
+std::string context_names(const Config& cfg) {
+  std::string names;
+  for (const Context& c : cfg.contexts) names += (names.empty() ? "" : ", ") + c.name;
+  return names.empty() ? "no contexts are defined" : "contexts: " + names;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string errno_text(int err) {
+  std::string s = std::error_code(err, std::generic_category()).message();
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string_view what) {
+  auto fail = [&](const std::string& cause) {
+    return config_error(fmt::format("{}: cannot read {}: {}", path.string(), what, cause));
+  };
+  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw fail(errno_text(errno));
+  }
+  const Fd fd(raw);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw fail(errno_text(errno));
+  if (S_ISDIR(st.st_mode)) throw fail("it is a directory");
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw fail(errno_text(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxFileBytes) throw fail("larger than 16 MiB");
+  }
+  return text;
+}
+
+}  // namespace detail
+
+const Context* Config::find(const std::string& name) const {
+  for (const Context& c : contexts) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::filesystem::path default_config_path() {
+  // XDG: a relative XDG_CONFIG_HOME is invalid and ignored.
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return std::filesystem::path(xdg) / "opsctl" / "config.yaml";
+  }
+  return home_dir() / ".config" / "opsctl" / "config.yaml";
+}
+
+Config load_config(const std::filesystem::path& path, bool required) {
+  std::optional<std::string> text = detail::read_text_file(path, "config file");
+  if (!text) {
+    if (required) throw config_error(fmt::format("{}: cannot read config file: no such file", path.string()));
+    Config empty;
+    empty.path = path;
+    return empty;
+  }
+  return detail::parse_config(*text, path);
+}
+
+const Context* select_context(const Config& cfg, const std::optional<std::string>& name) {
+  // An empty --context means "the current one", as in kubectl.
+  const std::string& wanted = name && !name->empty() ? *name : cfg.current_context;
+  if (wanted.empty()) return nullptr;
+  if (const Context* c = cfg.find(wanted)) return c;
+  const std::string where = cfg.exists ? cfg.path.string() : cfg.path.string() + " (no such file)";
+  throw config_error(fmt::format("{}: no context \"{}\" ({})", where, wanted, context_names(cfg)));
+}
+
+std::string read_password_file(const std::filesystem::path& path) {
+  std::optional<std::string> text = detail::read_text_file(path, "password file");
+  if (!text) throw config_error(fmt::format("{}: cannot read password file: no such file", path.string()));
+  std::string line = text->substr(0, text->find('\n'));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) throw config_error(fmt::format("{}: password file is empty", path.string()));
+  return line;
+}
+
+nlohmann::json redacted_view(const Config& cfg) {
+  nlohmann::json contexts = nlohmann::json::array();
+  for (const Context& c : cfg.contexts) {
+    nlohmann::json http = nlohmann::json::array();
+    for (const HttpCheck& h : c.http) {
+      http.push_back({{"name", h.name},
+                      {"url", util::redact(h.url)},
+                      {"expect_status", h.expect_status},
+                      {"expect_body", h.expect_body}});
+    }
+    nlohmann::json thresholds = nlohmann::json::object();
+    for (const auto& [flag, value] : c.thresholds) thresholds[flag] = value;
+    contexts.push_back({{"name", c.name},
+                        {"redis", optional_text(c.redis, true)},
+                        {"redis_password_file", optional_text(c.redis_password_file, false)},
+                        {"pg", optional_text(c.pg, true)},
+                        {"prefix", optional_text(c.prefix, false)},
+                        {"read_only", c.read_only},
+                        {"confirm", c.confirm},
+                        {"http", std::move(http)},
+                        {"thresholds", std::move(thresholds)}});
+  }
+  return {{"path", cfg.path.string()},
+          {"exists", cfg.exists},
+          {"current_context",
+           cfg.current_context.empty() ? nlohmann::json(nullptr) : nlohmann::json(cfg.current_context)},
+          {"contexts", std::move(contexts)}};
+}
+
+}  // namespace opsctl::config

@@ -1,0 +1,222 @@
+// Parsing and validation of the config file. Every problem becomes one config_error that names the file
+// and the 1-based line, so an on-call engineer can open the file at the right place.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config/config_file.h"
+#include "core/error.h"
+#include "util/redact.h"
+
+namespace opsctl::config::detail {
+namespace {
+
+constexpr std::string_view kTopKeys = "current-context, contexts";
+constexpr std::string_view kContextKeys =
+    "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, thresholds";
+constexpr std::string_view kHttpKeys = "name, url, expect_status, expect_body";
+
+class Validator {
+ public:
+  explicit Validator(const std::filesystem::path& path) : file_(path.string()) {}
+
+  [[noreturn]] void fail(int line, std::string_view what) const {
+    if (line > 0) throw config_error(fmt::format("{}:{}: {}", file_, line, what));
+    throw config_error(fmt::format("{}: {}", file_, what));
+  }
+
+  // yaml-cpp marks are 0-based; an empty value's mark points at the next token, so use its key's line.
+  static int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+  static int line_of(const YAML::Node& key, const YAML::Node& value) {
+    return value.IsNull() ? line_of(key) : line_of(value);
+  }
+
+  static std::string_view kind(const YAML::Node& n) {
+    if (n.IsMap()) return "a map";
+    if (n.IsSequence()) return "a list";
+    if (n.IsNull()) return "empty";
+    return "a scalar";
+  }
+
+  // Calls f(name, key, value) for each pair, rejecting non-scalar and repeated keys (yaml-cpp keeps both).
+  template <class F>
+  void each_pair(const YAML::Node& map, std::string_view where, F&& f) const {
+    std::map<std::string, int> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      // Copies: it-> returns a proxy that dies at the end of the expression.
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
+      if (!key.IsScalar()) fail(line_of(key), fmt::format("{}: a key must be a plain name", where));
+      auto [first, fresh] = seen.emplace(key.Scalar(), line_of(key));
+      if (!fresh) {
+        fail(line_of(key), fmt::format("duplicate key \"{}\" {} (first at line {})", util::redact(key.Scalar()),
+                                       where, first->second));
+      }
+      f(key.Scalar(), key, value);
+    }
+  }
+
+  [[noreturn]] void unknown_key(const YAML::Node& key, std::string_view where, std::string_view allowed) const {
+    fail(line_of(key),
+         fmt::format("unknown key \"{}\" {} (allowed: {})", util::redact(key.Scalar()), where, allowed));
+  }
+
+  std::string text(const YAML::Node& key, const YAML::Node& v, std::string_view field, bool allow_empty = false) const {
+    if (!v.IsScalar()) fail(line_of(key, v), fmt::format("{} must be a string, not {}", field, kind(v)));
+    if (!allow_empty && v.Scalar().empty()) fail(line_of(key, v), fmt::format("{} must not be empty", field));
+    return v.Scalar();
+  }
+
+  bool boolean(const YAML::Node& key, const YAML::Node& v, std::string_view field) const {
+    bool b = false;
+    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) {
+      fail(line_of(key, v), fmt::format("{} must be true or false", field));
+    }
+    return b;
+  }
+
+  int status_code(const YAML::Node& key, const YAML::Node& v, std::string_view field) const {
+    int code = 0;
+    const std::string s = v.IsScalar() ? v.Scalar() : std::string();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), code);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || code < 100 || code > 599) {
+      fail(line_of(key, v), fmt::format("{} must be an HTTP status code (100-599)", field));
+    }
+    return code;
+  }
+
+  HttpCheck http_check(const YAML::Node& item, const std::string& where) const {
+    if (!item.IsMap()) {
+      fail(line_of(item), fmt::format("{} must be a map with name and url, not {}", where, kind(item)));
+    }
+    HttpCheck h;
+    each_pair(item, "in " + where, [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
+      if (k == "name") h.name = text(key, v, "name of " + where);
+      else if (k == "url") h.url = text(key, v, "url of " + where);
+      else if (k == "expect_status") h.expect_status = status_code(key, v, "expect_status of " + where);
+      else if (k == "expect_body") h.expect_body = text(key, v, "expect_body of " + where, true);
+      else unknown_key(key, "in " + where, kHttpKeys);
+    });
+    if (h.name.empty()) fail(line_of(item), fmt::format("{} has no name", where));
+    if (h.url.empty()) fail(line_of(item), fmt::format("{} has no url", where));
+    return h;
+  }
+
+  void http_list(Context& c, const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    if (v.IsNull()) return;
+    if (!v.IsSequence()) fail(line_of(key, v), fmt::format("http in {} must be a list, not {}", ctx, kind(v)));
+    std::map<std::string, int> names;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      HttpCheck h = http_check(v[i], fmt::format("http[{}] in {}", i, ctx));
+      auto [first, fresh] = names.emplace(h.name, line_of(v[i]));
+      if (!fresh) {
+        fail(line_of(v[i]), fmt::format("duplicate http check name \"{}\" in {} (first at line {})", h.name, ctx,
+                                        first->second));
+      }
+      c.http.push_back(std::move(h));
+    }
+  }
+
+  void thresholds(Context& c, const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    if (v.IsNull()) return;
+    if (!v.IsMap()) fail(line_of(key, v), fmt::format("thresholds in {} must be a map, not {}", ctx, kind(v)));
+    each_pair(v, "in thresholds of " + ctx, [&](const std::string& k, const YAML::Node& tk, const YAML::Node& tv) {
+      std::string flag = k.substr(std::min(k.find_first_not_of('-'), k.size()));
+      if (flag.empty()) fail(line_of(tk), fmt::format("empty threshold name in {}", ctx));
+      c.thresholds[flag] = text(tk, tv, fmt::format("threshold {} in {}", flag, ctx));
+    });
+  }
+
+  Context context(const YAML::Node& item, std::size_t index) const {
+    if (!item.IsMap()) fail(line_of(item), fmt::format("contexts[{}] must be a map, not {}", index, kind(item)));
+    Context c;
+    c.line = line_of(item);
+    // The name first, so every later message can say which context it is about.
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == "name") {
+        c.name = text(it->first, it->second, fmt::format("name of contexts[{}]", index));
+        break;
+      }
+    }
+    if (c.name.empty()) fail(c.line, fmt::format("contexts[{}] has no name", index));
+    const std::string ctx = fmt::format("context \"{}\"", c.name);
+    each_pair(item, "in " + ctx, [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
+      if (k == "name") return;
+      if (k == "redis") c.redis = text(key, v, "redis in " + ctx);
+      else if (k == "redis_password_file") c.redis_password_file = text(key, v, "redis_password_file in " + ctx);
+      else if (k == "pg") c.pg = text(key, v, "pg in " + ctx);
+      else if (k == "prefix") c.prefix = text(key, v, "prefix in " + ctx);
+      else if (k == "read_only") c.read_only = boolean(key, v, "read_only in " + ctx);
+      else if (k == "confirm") c.confirm = boolean(key, v, "confirm in " + ctx);
+      else if (k == "http") http_list(c, key, v, ctx);
+      else if (k == "thresholds") thresholds(c, key, v, ctx);
+      else unknown_key(key, "in " + ctx, kContextKeys);
+    });
+    return c;
+  }
+
+  void contexts(Config& cfg, const YAML::Node& key, const YAML::Node& v) const {
+    if (v.IsNull()) return;
+    if (!v.IsSequence()) fail(line_of(key, v), fmt::format("contexts must be a list, not {}", kind(v)));
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      Context c = context(v[i], i);
+      if (const Context* first = cfg.find(c.name)) {
+        fail(c.line, fmt::format("duplicate context name \"{}\" (first at line {})", c.name, first->line));
+      }
+      cfg.contexts.push_back(std::move(c));
+    }
+  }
+
+  Config config(const YAML::Node& root) const {
+    Config cfg;
+    if (root.IsNull()) return cfg;  // an empty file, or only comments
+    if (!root.IsMap()) fail(line_of(root), fmt::format("the file must be a map of {}, not {}", kTopKeys, kind(root)));
+    int current_line = 0;
+    each_pair(root, "at the top level", [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
+      if (k == "current-context") {
+        if (!v.IsNull()) cfg.current_context = text(key, v, "current-context", true);
+        current_line = line_of(key, v);
+      } else if (k == "contexts") {
+        contexts(cfg, key, v);
+      } else {
+        unknown_key(key, "at the top level", kTopKeys);
+      }
+    });
+    if (!cfg.current_context.empty() && !cfg.find(cfg.current_context)) {
+      std::string names;
+      for (const Context& c : cfg.contexts) names += (names.empty() ? "" : ", ") + c.name;
+      fail(current_line, fmt::format("current-context \"{}\" names no context ({})", cfg.current_context,
+                                     names.empty() ? "no contexts are defined" : "contexts: " + names));
+    }
+    return cfg;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::filesystem::path& path) {
+  const Validator v(path);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    v.fail(e.mark.line >= 0 ? e.mark.line + 1 : 0, fmt::format("invalid YAML: {}", e.msg));
+  }
+  try {
+    Config cfg = v.config(root);
+    cfg.path = path;
+    cfg.exists = true;
+    return cfg;
+  } catch (const YAML::Exception& e) {  // should not happen after the type checks; still a config problem
+    v.fail(e.mark.line >= 0 ? e.mark.line + 1 : 0, fmt::format("invalid config: {}", e.msg));
+  }
+}
+
+}  // namespace opsctl::config::detail
