@@ -4,6 +4,7 @@
 
 #include "cmd/registry.h"
 #include "core/error.h"
+#include "output/monitoring.h"
 #include "util/redact.h"
 
 namespace opsctl::cmd {
@@ -42,6 +43,13 @@ CLI::App* chosen(CLI::App& app) {
   }
 }
 
+// Nagios shows a plugin's stdout: a check that fails before it can measure still prints its line.
+void nagios_failure(Io& io, const CLI::App* verb, const Error& e) {
+  const CLI::App* noun = verb->get_parent() && verb->get_parent()->get_parent() ? verb->get_parent() : verb;
+  Status st = e.code() == ExitCode::critical ? Status::critical : Status::unknown;
+  io.out << output::nagios_line(noun->get_name(), st, util::redact(e.what()), {});
+}
+
 }  // namespace
 
 int run(int argc, char** argv, Io& io) {
@@ -73,8 +81,8 @@ int run(int argc, char** argv, Io& io) {
   }
 
   globals.command_line = join_args(argc, argv);
+  CLI::App* verb = chosen(app);
   try {
-    CLI::App* verb = chosen(app);
     auto it = reg.handlers.find(verb);
     if (it == reg.handlers.end()) {  // a noun without its verb
       io.err << verb->help();
@@ -84,6 +92,7 @@ int run(int argc, char** argv, Io& io) {
     return it->second(session);
   } catch (const Error& e) {
     io.err << "opsctl: " << util::redact(e.what()) << "\n";
+    if (globals.output == "nagios" && e.code() != ExitCode::usage) nagios_failure(io, verb, e);
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     io.err << "opsctl: internal error: " << util::redact(e.what()) << "\n";

@@ -36,6 +36,27 @@ void apply_context_thresholds(Session& s, InspectFlags& f) {
   }
 }
 
+// A warning threshold above its critical one: an error when both were given, else the unset one
+// follows (--crit-wait 5 alone means warn at 5 too, not a usage error against the default 10).
+void fit_thresholds(InspectFlags& f) {
+  auto given = [&](const std::int64_t* v) {
+    for (const auto& [opt, value] : f.threshold_flags) {
+      if (value == v) return opt->count() > 0;
+    }
+    return false;
+  };
+  auto& t = f.thresholds;
+  for (auto [warn, crit, name] : {std::tuple{&t.warn_wait, &t.crit_wait, "wait"},
+                                  std::tuple{&t.warn_failed, &t.crit_failed, "failed"}}) {
+    if (*warn <= *crit) continue;
+    if (given(warn) && given(crit)) {
+      throw usage_error(fmt::format("--warn-{} must not be above --crit-{}", name, name));
+    }
+    if (given(warn)) *crit = *warn;
+    else *warn = *crit;
+  }
+}
+
 int run_inspect(Session& s, InspectFlags& f) {
   apply_context_thresholds(s, f);
   queue::InspectOptions o;
@@ -52,10 +73,7 @@ int run_inspect(Session& s, InspectFlags& f) {
   }
   if (f.limit < 1 || f.limit > 10000) throw usage_error("--limit must be between 1 and 10000");
   if (f.offset < 0) throw usage_error("--offset must not be negative");
-  const auto& t = f.thresholds;
-  if (t.warn_wait > t.crit_wait || t.warn_failed > t.crit_failed) {
-    throw usage_error("a --warn-* threshold must not be above its --crit-* threshold");
-  }
+  fit_thresholds(f);
   o.limit = f.limit;
   o.offset = f.offset;
   o.now_ms = s.io().now_ms();

@@ -3,7 +3,8 @@
 namespace opsctl::queue {
 
 Counts get_counts(redis::Client& client, const QueueRef& ref, const QueueShape& shape) {
-  std::vector<std::string> states = shape.layout == Layout::bull ? bull_states() : bullmq_states();
+  // getJobCounts() names for every layout; Bull keeps a paused queue's jobs in its `paused` list.
+  std::vector<std::string> states = bullmq_states();
   if (shape.legacy_paused_list) states.push_back("paused");
 
   struct Plan {

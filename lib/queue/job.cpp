@@ -61,7 +61,10 @@ std::optional<JobDetail> load_job(redis::Client& client, const QueueRef& ref, co
                                       "no name and empty data)", id, d.state)});
   }
   if (d.has_hash && !found_state) {
-    d.problems.push_back({id, job_key, "", "job hash exists but the id is in no state list or set (orphan hash)"});
+    d.problems.push_back({id, job_key, "",
+                          shape.problems.empty()
+                              ? "job hash exists but the id is in no state list or set (orphan hash)"
+                              : "state unknown: a state key of this queue has the wrong type (see queue inspect)"});
   }
   d.log_count = replies[at].as_int().value_or(0);
   for (const auto& line : replies[at + 1].elements) d.logs.push_back(line.str);

@@ -17,11 +17,6 @@ const std::vector<std::string>& bullmq_states() {
   return states;
 }
 
-const std::vector<std::string>& bull_states() {
-  static const std::vector<std::string> states = {"active", "completed", "delayed", "failed", "paused", "waiting"};
-  return states;
-}
-
 std::string state_key_suffix(std::string_view state) {
   return state == "waiting" ? "wait" : std::string(state);
 }

@@ -21,8 +21,6 @@ std::string escape_glob(std::string_view text);
 
 // BullMQ's job states as getJobCounts() names them, in its default order.
 const std::vector<std::string>& bullmq_states();
-// Bull 3/4 states.
-const std::vector<std::string>& bull_states();
 // The key suffix holding a state: "waiting" -> "wait", others unchanged.
 std::string state_key_suffix(std::string_view state);
 

@@ -78,11 +78,8 @@ QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
   } else if (has("id") && !has("meta")) {
     shape.layout = Layout::bull;
   }
-  if (shape.layout == Layout::bull) {
-    shape.paused = shape.paused || has("meta-paused");
-  } else if (shape.layout == Layout::bullmq) {
-    shape.legacy_paused_list = has("paused");
-  }
+  if (shape.layout == Layout::bull) shape.paused = shape.paused || has("meta-paused");
+  shape.legacy_paused_list = has("paused");
   return shape;
 }
 

@@ -78,7 +78,7 @@ Target parse_target(std::string_view url) {
                                   util::redact(url)));
   }
   if (rest.substr(0, 8) != "redis://") {
-    throw usage_error(fmt::format("bad Redis URL {}: expected redis://[user[:password]@]host[:port][/db]",
+    throw usage_error(fmt::format("bad Redis URL {}: expected redis://host[:port][/db], with user and password before the host if needed",
                                   util::redact(url)));
   }
   rest.remove_prefix(8);

@@ -13,33 +13,14 @@
 
 #include "config/config.h"
 #include "core/error.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace opsctl::config;
 
 namespace config_test {
 
-// A private directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "opsctl-config-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using opsctl_test::TempDir;
 
 inline void write_file(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);

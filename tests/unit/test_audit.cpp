@@ -10,31 +10,14 @@
 
 #include "audit/audit.h"
 #include "core/error.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace opsctl::audit;
 
 namespace {
 
-// A private directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "opsctl-audit-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using opsctl_test::TempDir;
 
 std::vector<std::string> lines_of(const fs::path& p) {
   std::ifstream in(p);
