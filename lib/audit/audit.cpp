@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "util/redact.h"
+#include "util/text.h"
 
 namespace opsctl::audit {
 namespace {
@@ -28,21 +29,6 @@ std::string errno_text(int err) {
   std::string s = std::error_code(err, std::generic_category()).message();
   if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
   return s;
-}
-
-// 2026-11-25T16:26:48.123Z
-std::string iso8601_utc_ms(std::int64_t epoch_ms) {
-  std::int64_t secs = epoch_ms / 1000;
-  std::int64_t ms = epoch_ms % 1000;
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
-  }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 std::string current_user() {
@@ -93,7 +79,7 @@ std::filesystem::path default_audit_path() {
 
 nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
   nlohmann::json j = {
-      {"time", iso8601_utc_ms(now_epoch_ms)},
+      {"time", util::iso8601_utc(now_epoch_ms)},
       {"user", current_user()},
       {"host", host_name()},
       {"context", r.context},
@@ -139,6 +125,16 @@ void append(const std::filesystem::path& path, const Record& r) {
   if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err != 0) throw fail(errno_text(err));
+}
+
+void check_writable(const std::filesystem::path& path) {
+  auto fail = [&](const std::string& cause) {
+    return refused_error(fmt::format("audit log {}: {}: mutation not performed", path.string(), cause));
+  };
+  if (const int err = make_dirs(path.parent_path()); err != 0) throw fail(errno_text(err));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw fail(errno_text(errno));
+  ::close(fd);
 }
 
 void guard_read_only(bool read_only, const std::string& context, const std::string& action) {

@@ -32,6 +32,10 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
 // line cannot be written: the caller must then not perform the mutation.
 void append(const std::filesystem::path& path, const Record& r);
 
+// Opens (creating) the log for appending without writing, so a mutation can be refused before it
+// starts when its audit line could not be written. Throws Error(not_done) naming the path.
+void check_writable(const std::filesystem::path& path);
+
 // The read_only guard: throws Error(not_done) "context <name> is read_only: <action> refused"
 // when read_only is true.
 void guard_read_only(bool read_only, const std::string& context, const std::string& action);

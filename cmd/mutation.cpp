@@ -1,0 +1,135 @@
+#include "cmd/mutation.h"
+
+#include <fmt/format.h>
+
+#include "audit/audit.h"
+#include "core/error.h"
+#include "output/format.h"
+
+namespace opsctl::cmd {
+namespace {
+
+std::string context_name(Session& s) {
+  const config::Context* ctx = s.context();
+  return ctx ? ctx->name : "";
+}
+
+audit::Record record(Session& s, const MutationSpec& spec, const queue::MutationResult& r, std::string result) {
+  audit::Record rec;
+  rec.context = context_name(s);
+  rec.command_line = s.flags().command_line;
+  rec.target = spec.target;
+  rec.action = spec.action;
+  rec.matched = r.matched;
+  rec.changed = r.changed;
+  rec.dry_run = r.dry_run;
+  rec.result = std::move(result);
+  return rec;
+}
+
+// Asks on the terminal; true when the user agreed.
+bool confirm(Session& s, const MutationSpec& spec, const queue::MutationResult& preview) {
+  Io& io = s.io();
+  std::string ctx = context_name(s);
+  io.err << fmt::format("About to {} {} {} in {}{}.\n", spec.verb_phrase, preview.matched, spec.noun_phrase,
+                        spec.target, ctx.empty() ? "" : fmt::format(" (context {})", ctx));
+  if (!preview.ids.empty()) {
+    io.err << fmt::format("Sample ids: {}{}\n", fmt::join(preview.ids, ", "),
+                          preview.matched > static_cast<std::int64_t>(preview.ids.size()) ? ", ..." : "");
+  }
+  std::string answer;
+  if (spec.style == ConfirmStyle::type_name) {
+    io.err << fmt::format("Type the queue name ({}) to confirm: ", spec.confirm_name);
+    io.err.flush();
+    std::getline(io.in, answer);
+    return answer == spec.confirm_name;
+  }
+  io.err << "Proceed? [y/N] ";
+  io.err.flush();
+  std::getline(io.in, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int render(Session& s, const MutationSpec& spec, const queue::MutationResult& r) {
+  if (s.format() == output::Format::json) {
+    s.emit(output::json_document(queue::to_json(r)));
+  } else {
+    std::string out = r.dry_run ? fmt::format("Dry run: would {} {} {} in {}.\n", spec.verb_phrase, r.matched,
+                                              spec.noun_phrase, spec.target)
+                                : fmt::format("Done: {} {} of {} matched {} in {}.\n", spec.verb_phrase, r.changed,
+                                              r.matched, spec.noun_phrase, spec.target);
+    if (!r.ids.empty()) out += fmt::format("Ids: {}{}\n", fmt::join(r.ids, ", "),
+                                           r.matched > static_cast<std::int64_t>(r.ids.size()) ? ", ..." : "");
+    for (const auto& x : r.results) {
+      out += fmt::format("  {}: {}{}\n", x.id, x.result, x.reason.empty() ? "" : " (" + x.reason + ")");
+    }
+    for (const auto& p : r.problems) {
+      out += fmt::format("  skipped{}: {}\n", p.id.empty() ? "" : " job " + p.id, p.problem);
+    }
+    s.emit(out);
+  }
+  // Some ids refused or skipped: the action did not fully do what was asked.
+  bool partial = !r.problems.empty();
+  for (const auto& x : r.results) partial = partial || !x.reason.empty();
+  return static_cast<int>(partial && !r.dry_run ? ExitCode::critical : ExitCode::ok);
+}
+
+}  // namespace
+
+std::string audit_path(Session& s) {
+  if (!s.flags().audit_log.empty()) return s.flags().audit_log;
+  if (auto env = s.io().env("OPSCTL_AUDIT_LOG"); env && !env->empty()) return *env;
+  return audit::default_audit_path().string();
+}
+
+int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue::MutationResult()>& preview,
+                 const std::function<queue::MutationResult()>& apply) {
+  if (s.format() == output::Format::nagios || s.format() == output::Format::prom) {
+    throw usage_error(fmt::format("{} supports -o text and -o json", spec.action));
+  }
+  const config::Context* ctx = s.context();
+  std::string path = audit_path(s);
+  if (ctx && ctx->read_only) {
+    audit::append(path, record(s, spec, {}, "refused: read_only context"));
+    audit::guard_read_only(true, ctx->name, spec.action);
+  }
+  queue::MutationResult plan = preview();
+  plan.dry_run = true;
+  plan.changed = 0;
+  if (spec.dry_run) {
+    audit::append(path, record(s, spec, plan, "dry-run"));
+    return render(s, spec, plan);
+  }
+  if (plan.matched == 0 && plan.results.empty()) {
+    plan.dry_run = false;
+    audit::append(path, record(s, spec, plan, "ok: nothing matched"));
+    return render(s, spec, plan);
+  }
+  Io& io = s.io();
+  bool needs_prompt = !s.flags().yes || spec.style == ConfirmStyle::type_name;
+  if (needs_prompt) {
+    bool tty = io.in_tty && io.err_tty;
+    if (!tty && !s.flags().yes) {
+      audit::append(path, record(s, spec, plan, "refused: no --yes without a TTY"));
+      throw refused_error(fmt::format("{}: refusing to change {} {} without confirmation: no TTY, pass --yes "
+                                      "(or --dry-run to preview)", spec.action, plan.matched, spec.noun_phrase));
+    }
+    if (tty && !confirm(s, spec, plan)) {
+      audit::append(path, record(s, spec, plan, "declined"));
+      throw refused_error(fmt::format("{}: not confirmed; nothing changed", spec.action));
+    }
+  }
+  audit::check_writable(path);
+  queue::MutationResult done;
+  try {
+    done = apply();
+  } catch (const Error& e) {
+    audit::append(path, record(s, spec, plan, std::string("failed: ") + e.what()));
+    throw;
+  }
+  done.dry_run = false;
+  audit::append(path, record(s, spec, done, "ok"));
+  return render(s, spec, done);
+}
+
+}  // namespace opsctl::cmd

@@ -1,0 +1,25 @@
+#include "queue/mutation.h"
+
+#include "queue/inspect.h"
+
+namespace opsctl::queue {
+
+nlohmann::json to_json(const MutationResult& r) {
+  nlohmann::json j{{"action", r.action}, {"target", r.target}, {"dry_run", r.dry_run},
+                   {"matched", r.matched}, {"changed", r.changed}, {"ids", r.ids}};
+  auto problems = nlohmann::json::array();
+  for (const auto& p : r.problems) problems.push_back(to_json(p));
+  j["problems"] = problems;
+  if (!r.results.empty()) {
+    auto results = nlohmann::json::array();
+    for (const auto& x : r.results) {
+      nlohmann::json e{{"id", x.id}, {"result", x.result}};
+      if (!x.reason.empty()) e["reason"] = x.reason;
+      results.push_back(e);
+    }
+    j["results"] = results;
+  }
+  return j;
+}
+
+}  // namespace opsctl::queue

@@ -1,0 +1,43 @@
+#pragma once
+// The result of every mutating queue/job command, in the fixed JSON shape of CONVENTIONS.md:
+// {"action","target","dry_run","matched","changed","ids":[sample],"problems":[...]} (+ "results").
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "queue/keys.h"
+
+namespace opsctl::queue {
+
+// Two-value enum instead of a bare bool at call sites: retry(client, opts, DryRun::yes).
+enum class DryRun { no, yes };
+
+// How many ids a result keeps as its sample.
+constexpr std::size_t mutation_sample_size = 20;
+
+struct IdResult {       // per-id outcome of the `job` verbs
+  std::string id;
+  std::string result;   // "retried", "removed", "promoted", "would retry", "refused", "not found", ...
+  std::string reason;   // why it was refused or skipped; empty on success
+};
+
+struct MutationResult {
+  std::string action;   // "queue.retry", "job.remove", ...
+  std::string target;   // "127.0.0.1:6379 bull:emails" (redacted display)
+  bool dry_run = false;
+  std::int64_t matched = 0;
+  std::int64_t changed = 0;
+  std::vector<std::string> ids;  // sample of matched ids, at most mutation_sample_size
+  std::vector<Problem> problems; // corrupted or missing jobs, skipped and reported
+  std::vector<IdResult> results; // per-id outcomes (job verbs); empty for bulk verbs
+
+  void add_sample(const std::string& id) {
+    if (ids.size() < mutation_sample_size) ids.push_back(id);
+  }
+};
+
+nlohmann::json to_json(const MutationResult& r);
+
+}  // namespace opsctl::queue
