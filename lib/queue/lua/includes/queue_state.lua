@@ -18,7 +18,7 @@ end
 local function opsctl_add_delay_marker(markerKey, delayedKey)
   local first = rcall("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
   if first[2] then
-    rcall("ZADD", markerKey, math.floor(tonumber(first[2]) / 0x1000), "1")
+    rcall("ZADD", markerKey, tonumber(first[2]) / 0x1000, "1")  -- not floored, as BullMQ
   end
 end
 
