@@ -53,10 +53,11 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
   }
   if (r.listed_state) {
     out += fmt::format("\nJobs in {} ({} shown):\n", *r.listed_state, r.jobs.size());
-    output::Table t({"ID", "NAME", "CREATED", "ATTEMPTS", "FAILED REASON"});
+    output::Table t({"ID", "NAME", "CREATED", "FINISHED", "ATTEMPTS", "FAILED REASON"});
     for (const auto& j : r.jobs) {
       t.add_row({j.id, util::truncate_utf8(j.name.value_or("-"), 40),
                  j.timestamp ? util::iso8601_utc(*j.timestamp) : "-",
+                 j.finished_on ? util::iso8601_utc(*j.finished_on) : "-",
                  j.attempts_made ? std::to_string(*j.attempts_made) : "-",
                  util::truncate_utf8(j.failed_reason.value_or(""), 60)});
     }

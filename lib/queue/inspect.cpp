@@ -121,14 +121,25 @@ void decide_status(InspectResult& r) {
                             : fmt::format(" (>= {} {})", st == Status::critical ? crit : warn, to_string(st));
   };
   std::int64_t waiting = count_of(r.counts, "waiting");
+  std::int64_t prioritized = count_of(r.counts, "prioritized");
   std::vector<std::string> parts;
   // The backlog threshold counts every job ready to run: waiting, prioritized and a legacy paused list.
-  parts.push_back(ready == waiting ? fmt::format("{} waiting{}", ready, verdict(wait_status, t.warn_wait, t.crit_wait))
-                                   : fmt::format("{} waiting incl. {} prioritized/paused{}", ready, ready - waiting,
-                                                 verdict(wait_status, t.warn_wait, t.crit_wait)));
+  std::string detail;
+  if (ready != waiting) {
+    detail = prioritized > 0 && ready - waiting - prioritized > 0
+                 ? fmt::format(" incl. {} prioritized, {} in the legacy paused list", prioritized,
+                               ready - waiting - prioritized)
+             : prioritized > 0 ? fmt::format(" incl. {} prioritized", prioritized)
+                               : fmt::format(" incl. {} in the legacy paused list", ready - waiting);
+  }
+  parts.push_back(fmt::format("{} waiting{}{}", ready, detail, verdict(wait_status, t.warn_wait, t.crit_wait)));
   parts.push_back(fmt::format("{} failed{}", failed, verdict(failed_status, t.warn_failed, t.crit_failed)));
   parts.push_back(fmt::format("{} active", count_of(r.counts, "active")));
-  if (r.shape.paused) parts.push_back("PAUSED");
+  if (r.shape.paused) {
+    // A forgotten pause is a classic incident: jobs wait and nothing runs them.
+    parts.push_back(ready > 0 ? "PAUSED with jobs waiting" : "PAUSED");
+    if (ready > 0) r.status = worst(r.status, Status::warning);
+  }
   if (r.workers) {
     parts.push_back(r.workers->empty() ? "no workers connected" : fmt::format("{} workers", r.workers->size()));
   }

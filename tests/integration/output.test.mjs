@@ -199,6 +199,24 @@ describe('-o prom and --prom-file', () => {
   });
 });
 
+describe('paused queues', () => {
+  test('a paused queue with jobs waiting is at least a warning, even under the backlog thresholds', async () => {
+    await redis.cli('HSET', 'bull:calm:meta', 'paused', '1');
+    try {
+      const args = ['queue', 'inspect', 'calm', '-o', 'json', ...R()];
+      const r = await runJson(args);
+      assertCode(args, r, 1);
+      assert.equal(r.json.status, 'warning');
+      assert.equal(r.json.paused, true);
+      assert.match(r.json.summary, /PAUSED with jobs waiting/);
+    } finally {
+      await redis.cli('HDEL', 'bull:calm:meta', 'paused');
+    }
+    const r = await runJson(['queue', 'inspect', 'calm', '-o', 'json', ...R()]);
+    assert.equal(r.json.status, 'ok', 'unpaused with 2 waiting is ok');
+  });
+});
+
 describe('text output and colour', () => {
   let args;
   before(() => { args = ['queue', 'inspect', 'q', ...R()]; });
