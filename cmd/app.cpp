@@ -60,6 +60,7 @@ int run(int argc, char** argv, Io& io) {
   GlobalOptions globals;
   add_global_flags(app, globals);
   Registry reg;
+  register_health(app, reg);
   register_queue(app, reg);
   register_job(app, reg);
   register_config(app, reg);

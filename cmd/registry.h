@@ -23,6 +23,7 @@ void register_queue(CLI::App& app, Registry& reg);
 void register_job(CLI::App& app, Registry& reg);
 void register_config(CLI::App& app, Registry& reg);
 void register_version(CLI::App& app, Registry& reg);
+void register_health(CLI::App& app, Registry& reg);
 
 // Verbs of a noun, one per file.
 void add_queue_list(CLI::App& noun, Registry& reg);

@@ -72,23 +72,21 @@ std::string Session::prefix() {
 }
 
 redis::Target Session::redis_target() {
-  std::string url = "redis://127.0.0.1:6379";
-  bool from_flag = false;
-  const config::Context* ctx = context();
-  if (!flags_.redis.empty()) {
-    url = flags_.redis;
-    from_flag = true;
-  } else if (auto env = io_.env("REDIS_URL"); env && !env->empty()) {
-    url = *env;
-  } else if (ctx && ctx->redis) {
-    url = *ctx->redis;
-  }
+  if (!flags_.redis.empty()) return redis_target_for(flags_.redis, true);
+  if (auto env = io_.env("REDIS_URL"); env && !env->empty()) return redis_target_for(*env, false);
+  if (const config::Context* ctx = context(); ctx && ctx->redis) return redis_target_for(*ctx->redis, false);
+  return redis_target_for("redis://127.0.0.1:6379", false);
+}
+
+redis::Target Session::redis_target_for(const std::string& url, bool from_command_line) {
   redis::Target t = redis::parse_target(url);
-  if (t.password_in_url && from_flag) {
+  if (t.password_in_url && from_command_line && !warned_password_in_url_) {
+    warned_password_in_url_ = true;
     io_.err << "opsctl: warning: the password in --redis is visible in ps and shell history; "
                "prefer REDIS_PASSWORD or a context's redis_password_file\n";
   }
   if (!t.password) {
+    const config::Context* ctx = context();
     if (auto env = io_.env("REDIS_PASSWORD"); env && !env->empty()) {
       t.password = *env;
     } else if (ctx && ctx->redis_password_file) {

@@ -45,6 +45,9 @@ class Session {
   std::filesystem::path config_path() const;
   redis::Client& redis();                  // connects on first use
   redis::Target redis_target();            // resolved target, password included
+  // A target from a URL given by the user (health checks several): the password from the URL, else
+  // REDIS_PASSWORD, else the context's password file; warns once about a password on the command line.
+  redis::Target redis_target_for(const std::string& url, bool from_command_line);
 
   // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output.
   void emit(const std::string& text);
@@ -57,6 +60,7 @@ class Session {
   std::chrono::milliseconds timeout_;
   std::optional<config::Config> config_;
   std::unique_ptr<redis::Client> redis_;
+  bool warned_password_in_url_ = false;
 };
 
 }  // namespace opsctl::cmd

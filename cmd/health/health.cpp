@@ -1,0 +1,135 @@
+// opsctl health: Redis and HTTP checks in parallel, for a shell, cron (Nagios, Prometheus) and CI (--wait).
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cmd/health/render.h"
+#include "cmd/registry.h"
+#include "core/error.h"
+#include "health/http_check.h"
+#include "health/redis_check.h"
+#include "util/duration.h"
+#include "util/redact.h"
+
+namespace opsctl::cmd {
+namespace {
+
+struct HealthFlags {
+  std::vector<std::string> redis;
+  std::vector<std::string> http;
+  std::string wait;
+  int expect_status = 0;
+  std::string expect_body;
+  std::string slow;
+  bool follow_redirects = false;
+};
+
+// Names must be unique: they label Prometheus series and Nagios perfdata.
+std::string unique_name(std::set<std::string>& used, std::string name) {
+  std::string candidate = name;
+  for (int i = 2; used.count(candidate); ++i) candidate = fmt::format("{}#{}", name, i);
+  used.insert(candidate);
+  return candidate;
+}
+
+// Targets from the health flags (and a global --redis); else REDIS_URL; else the context.
+std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
+  std::vector<health::Check> checks;
+  std::set<std::string> names;
+  auto timeout = s.timeout();
+  auto slow = f.slow.empty() ? util::Millis(0) : util::parse_duration(f.slow);
+  auto add_redis = [&](const std::string& url, std::string name, bool from_command_line) {
+    redis::Target t = s.redis_target_for(url, from_command_line);
+    health::RedisCheckSpec spec{unique_name(names, name.empty() ? "redis " + t.display() : name), t, timeout};
+    checks.push_back([spec] { return health::check_redis(spec); });
+  };
+  auto add_http = [&](const config::HttpCheck* c, const std::string& url) {
+    health::HttpCheckSpec spec;
+    spec.name = unique_name(names, c ? c->name : util::redact(url));
+    spec.url = url;
+    spec.timeout = timeout;
+    spec.expect_status = c && c->expect_status ? c->expect_status : f.expect_status;
+    spec.expect_body = c && !c->expect_body.empty() ? c->expect_body : f.expect_body;
+    spec.slow = slow;
+    spec.follow_redirects = f.follow_redirects;
+    checks.push_back([spec] { return health::check_http(spec); });
+  };
+  std::vector<std::string> redis_urls = f.redis;
+  if (!s.flags().redis.empty()) redis_urls.push_back(s.flags().redis);
+  bool from_flags = !redis_urls.empty() || !f.http.empty();
+  if (from_flags) {
+    for (const auto& url : redis_urls) add_redis(url, "", true);
+    for (const auto& url : f.http) add_http(nullptr, url);
+    return checks;
+  }
+  if (auto env = s.io().env("REDIS_URL"); env && !env->empty()) {
+    add_redis(*env, "", false);
+    return checks;
+  }
+  if (const config::Context* ctx = s.context()) {
+    if (ctx->redis) add_redis(*ctx->redis, "redis", false);
+    for (const auto& c : ctx->http) add_http(&c, c.url);
+  }
+  if (checks.empty()) {
+    throw usage_error("nothing to check: give --redis URL or --http URL (repeatable), set REDIS_URL, "
+                      "or use a context with redis or http checks");
+  }
+  return checks;
+}
+
+std::string render(Session& s, const std::vector<health::CheckResult>& results) {
+  switch (s.format()) {
+    case output::Format::json: return health_json(results);
+    case output::Format::nagios: return health_nagios(results);
+    case output::Format::prom: return health_prom(results);
+    case output::Format::text: break;
+  }
+  return health_text(results, s.color());
+}
+
+int run_health(Session& s, const HealthFlags& f) {
+  health::init_http();
+  auto checks = build_checks(s, f);
+  auto results = health::run_parallel(checks);
+  if (!f.wait.empty()) {
+    // Poll until everything is ok or the wait runs out, backing off from 250 ms to 5 s.
+    auto deadline = std::chrono::steady_clock::now() + util::parse_duration(f.wait);
+    auto pause = std::chrono::milliseconds(250);
+    while (health::overall(results) != Status::ok && std::chrono::steady_clock::now() + pause < deadline) {
+      if (s.io().err_tty) {
+        std::vector<std::string> bad;
+        for (const auto& r : results) if (r.status != Status::ok) bad.push_back(r.name);
+        s.io().err << fmt::format("\r\033[Kwaiting for {}...", fmt::join(bad, ", ")) << std::flush;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(5000));
+      results = health::run_parallel(checks);
+    }
+    if (s.io().err_tty) s.io().err << "\r\033[K" << std::flush;
+  }
+  s.emit(render(s, results));
+  return static_cast<int>(exit_code(health::overall(results)));
+}
+
+}  // namespace
+
+void register_health(CLI::App& app, Registry& reg) {
+  auto f = std::make_shared<HealthFlags>();
+  CLI::App* cmd = app.add_subcommand("health", "Redis and HTTP checks in parallel (cron, CI, shell)");
+  cmd->add_option("--redis", f->redis, "Redis URL to check (repeatable)");
+  cmd->add_option("--http", f->http, "HTTP(S) URL to check (repeatable)");
+  cmd->add_option("--wait", f->wait, "repeat until every check is ok or this duration runs out (e.g. 60s)");
+  cmd->add_option("--expect-status", f->expect_status, "HTTP status every --http check must return (default any 2xx)")
+      ->check(CLI::Range(100, 599));
+  cmd->add_option("--expect-body", f->expect_body, "text the HTTP body must contain");
+  cmd->add_option("--slow", f->slow, "warn when a check takes at least this long (e.g. 500ms)");
+  cmd->add_flag("--follow-redirects", f->follow_redirects, "follow HTTP redirects (default: a redirect is critical)");
+  reg.add(cmd, [f](Session& s) {
+    if (!f->wait.empty()) util::parse_duration(f->wait);
+    return run_health(s, *f);
+  });
+}
+
+}  // namespace opsctl::cmd
