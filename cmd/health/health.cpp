@@ -94,17 +94,20 @@ int run_health(Session& s, const HealthFlags& f) {
   auto checks = build_checks(s, f);
   auto results = health::run_parallel(checks);
   if (!f.wait.empty()) {
-    // Poll until everything is ok or the wait runs out, backing off from 250 ms to 5 s.
+    // Poll until everything is ok or the wait runs out, backing off from 250 ms to 2 s; the last
+    // round runs at the deadline, so a service that comes up late in the window is still seen.
     auto deadline = std::chrono::steady_clock::now() + util::parse_duration(f.wait);
     auto pause = std::chrono::milliseconds(250);
-    while (health::overall(results) != Status::ok && std::chrono::steady_clock::now() + pause < deadline) {
+    while (health::overall(results) != Status::ok) {
+      auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (remaining.count() <= 0) break;
       if (s.io().err_tty) {
         std::vector<std::string> bad;
         for (const auto& r : results) if (r.status != Status::ok) bad.push_back(r.name);
         s.io().err << fmt::format("\r\033[Kwaiting for {}...", fmt::join(bad, ", ")) << std::flush;
       }
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::milliseconds(5000));
+      std::this_thread::sleep_for(std::min(pause, remaining));
+      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
       results = health::run_parallel(checks);
     }
     if (s.io().err_tty) s.io().err << "\r\033[K" << std::flush;
