@@ -65,8 +65,12 @@ int run(int argc, char** argv, Io& io) {
   register_job(app, reg);
   register_config(app, reg);
   register_version(app, reg);
+  register_completion(app, reg);
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "__complete") {  // hidden: called by the completion scripts
+    return run_complete(app, {args.begin() + 1, args.end()}, io);
+  }
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);

@@ -24,6 +24,10 @@ void register_job(CLI::App& app, Registry& reg);
 void register_config(CLI::App& app, Registry& reg);
 void register_version(CLI::App& app, Registry& reg);
 void register_health(CLI::App& app, Registry& reg);
+void register_completion(CLI::App& app, Registry& reg);
+
+// Candidates for the word being completed (the last of words), one per line: `opsctl __complete`.
+int run_complete(CLI::App& root, const std::vector<std::string>& words, Io& io);
 
 // Verbs of a noun, one per file.
 void add_queue_list(CLI::App& noun, Registry& reg);
