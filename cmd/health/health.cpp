@@ -70,6 +70,7 @@ std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
   }
   if (const config::Context* ctx = s.context()) {
     if (ctx->redis) add_redis(*ctx->redis, "redis", false);
+    for (const auto& t : ctx->redis_checks) add_redis(t.url, t.name, false);
     for (const auto& c : ctx->http) add_http(&c, c.url);
   }
   if (checks.empty()) {

@@ -143,6 +143,11 @@ nlohmann::json redacted_view(const Config& cfg) {
                       {"expect_status", h.expect_status},
                       {"expect_body", h.expect_body}});
     }
+    auto targets = [](const std::vector<NamedTarget>& list) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const NamedTarget& t : list) out.push_back({{"name", t.name}, {"url", util::redact(t.url)}});
+      return out;
+    };
     nlohmann::json thresholds = nlohmann::json::object();
     for (const auto& [flag, value] : c.thresholds) thresholds[flag] = value;
     contexts.push_back({{"name", c.name},
@@ -153,6 +158,8 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"read_only", c.read_only},
                         {"confirm", c.confirm},
                         {"http", std::move(http)},
+                        {"redis_checks", targets(c.redis_checks)},
+                        {"pg_checks", targets(c.pg_checks)},
                         {"thresholds", std::move(thresholds)}});
   }
   return {{"path", cfg.path.string()},

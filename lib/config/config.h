@@ -14,6 +14,12 @@
 //         - name: api
 //           url: https://api.internal/health
 //           expect_status: 200
+//       redis_checks:             # more targets for `opsctl health`, each with a name
+//         - name: cache
+//           url: redis://cache.internal:6379
+//       pg_checks:
+//         - name: replica
+//           url: "host=db2 dbname=app user=ops"
 //       thresholds:
 //         warn-wait: 100
 //         crit-wait: 1000
@@ -34,6 +40,13 @@ struct HttpCheck {
   std::string expect_body;    // empty: no body check
 };
 
+// A named target of `opsctl health` (redis_checks, pg_checks): url is a Redis URL or a conninfo.
+struct NamedTarget {
+  std::string name;
+  std::string url;
+  int line = 0;
+};
+
 struct Context {
   std::string name;
   std::optional<std::string> redis;
@@ -43,6 +56,8 @@ struct Context {
   bool read_only = false;
   bool confirm = false;
   std::vector<HttpCheck> http;
+  std::vector<NamedTarget> redis_checks;  // more Redis servers for `opsctl health`
+  std::vector<NamedTarget> pg_checks;     // more PostgreSQL servers for `opsctl health`
   std::map<std::string, std::string> thresholds;  // flag name without dashes -> value text
   int line = 0;                                   // 1-based line of the context in the file
 };

@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kContextKeys =
-    "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, thresholds";
+    "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys = "name, url, expect_status, expect_body";
 
 class Validator {
@@ -121,6 +121,32 @@ class Validator {
     }
   }
 
+  // redis_checks / pg_checks: extra named targets for `opsctl health`, each {name, url}.
+  void target_list(std::vector<NamedTarget>& out, const std::string& field, const YAML::Node& key,
+                   const YAML::Node& v, const std::string& ctx) const {
+    if (v.IsNull()) return;
+    if (!v.IsSequence()) fail(line_of(key, v), fmt::format("{} in {} must be a list, not {}", field, ctx, kind(v)));
+    std::map<std::string, int> names;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string where = fmt::format("{}[{}] in {}", field, i, ctx);
+      if (!v[i].IsMap()) fail(line_of(v[i]), fmt::format("{} must be a map with name and url, not {}", where, kind(v[i])));
+      NamedTarget t;
+      t.line = line_of(v[i]);
+      each_pair(v[i], "in " + where, [&](const std::string& k, const YAML::Node& tk, const YAML::Node& tv) {
+        if (k == "name") t.name = text(tk, tv, "name of " + where);
+        else if (k == "url") t.url = text(tk, tv, "url of " + where);
+        else unknown_key(tk, "in " + where, "name, url");
+      });
+      if (t.name.empty()) fail(t.line, fmt::format("{} has no name", where));
+      if (t.url.empty()) fail(t.line, fmt::format("{} has no url", where));
+      auto [first, fresh] = names.emplace(t.name, t.line);
+      if (!fresh) {
+        fail(t.line, fmt::format("duplicate {} name \"{}\" in {} (first at line {})", field, t.name, ctx, first->second));
+      }
+      out.push_back(std::move(t));
+    }
+  }
+
   void thresholds(Context& c, const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
     if (v.IsNull()) return;
     if (!v.IsMap()) fail(line_of(key, v), fmt::format("thresholds in {} must be a map, not {}", ctx, kind(v)));
@@ -153,6 +179,8 @@ class Validator {
       else if (k == "read_only") c.read_only = boolean(key, v, "read_only in " + ctx);
       else if (k == "confirm") c.confirm = boolean(key, v, "confirm in " + ctx);
       else if (k == "http") http_list(c, key, v, ctx);
+      else if (k == "redis_checks") target_list(c.redis_checks, k, key, v, ctx);
+      else if (k == "pg_checks") target_list(c.pg_checks, k, key, v, ctx);
       else if (k == "thresholds") thresholds(c, key, v, ctx);
       else unknown_key(key, "in " + ctx, kContextKeys);
     });
