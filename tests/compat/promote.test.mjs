@@ -7,7 +7,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Queue as Queue5 } from 'bullmq5';
 
 import { assertCode, run, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
-import { assertSafety, assertSameDump, auditLines, AUDIT_FIELDS, dump, mutate } from '../lib/state_helpers.mjs';
+import { assertSafety, assertSameDump, auditLines, AUDIT_FIELDS, dump, loadScript, mutate } from '../lib/state_helpers.mjs';
 
 let redis;
 let db;
@@ -115,6 +115,18 @@ describe('queue promote', () => {
     assert.match(JSON.stringify(out.problems), /no job hash.*job key is a string/);
     assert.deepEqual(await db.zrange(`${P}:a:delayed`, 0, -1), ['ghost', 'strjob']);
     assert.equal((await a.getJobCounts('waiting')).waiting, 7);
+  });
+
+  test('the script re-checks each id: one no longer delayed is not moved', async () => {
+    const P = 'qprecheck';
+    const [a] = await twins(P, (q) => delayedJobs(q, 2));
+    const keys = ['delayed', 'wait', 'paused', 'meta', 'active', 'marker', 'events'].map((s) => `${P}:a:${s}`);
+    const before = await dump(redis, P, 'a', db);
+    // 3 is waiting (not delayed), 'gone' does not exist: nothing moves, nothing is reported.
+    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '3', 'gone'), [0]);
+    assertSameDump(await dump(redis, P, 'a', db), before);
+    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '1'), [1]);
+    assert.equal(await (await Job.fromId(a, '1')).getState(), 'waiting');
   });
 
   test('dry run, no --yes, read_only context: nothing changes', async () => {

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { dumpQueue } from './dump.mjs';
-import { assertCode, describeRun, run, runJson, tempDir } from './harness.mjs';
+import { assertCode, describeRun, REPO, run, runJson, tempDir } from './harness.mjs';
 
 // opsctl <args> -o json --redis <url> --prefix <prefix> [--yes]; asserts the exit code.
 export async function mutate(redis, prefix, args, { yes = true, code = 0, env = {}, extra = [] } = {}) {
@@ -83,4 +83,17 @@ export function assertSameDump(actual, expected, message = 'dumps differ') {
     }
   }
   assert.deepEqual(diff, {}, `${message}: ${JSON.stringify(diff, null, 1).slice(0, 3000)}`);
+}
+
+// An opsctl Lua script as the build embeds it (`--- @include "x"` expanded once), to call a script
+// directly and prove its own re-checks (opsctl filters ids before the call, which hides them).
+export function loadScript(name) {
+  const dir = path.join(REPO, 'lib', 'queue', 'lua');
+  const seen = new Set();
+  const expand = (text) => text.replace(/--- @include "([A-Za-z0-9_]+)"/g, (_, inc) => {
+    if (seen.has(inc)) return '';
+    seen.add(inc);
+    return expand(readFileSync(path.join(dir, 'includes', `${inc}.lua`), 'utf8'));
+  });
+  return expand(readFileSync(path.join(dir, `${name}.lua`), 'utf8'));
 }
