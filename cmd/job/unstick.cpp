@@ -40,21 +40,27 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
   spec.noun_phrase = f.older_than.empty() ? "stuck active jobs (no lock)"
                                           : fmt::format("active jobs (no lock, or started over {} ago)", f.older_than);
   spec.dry_run = f.dry_run;
-  std::int64_t total = 0;
-  return run_mutation(
+  queue::MutationResult last;
+  int code = run_mutation(
       s, spec,
       [&] {
         o.dry_run = queue::DryRun::yes;
-        auto plan = queue::unstick_jobs(client, o);
-        total = plan.matched;
-        return plan;
+        return last = queue::unstick_jobs(client, o);
       },
       [&] {
-        Progress progress(s.io(), fmt::format("unstick {}", f.queue), total);
+        Progress progress(s.io(), fmt::format("unstick {}", f.queue), last.matched);
         o.dry_run = queue::DryRun::no;
         o.progress = [&](std::int64_t n) { progress.update(n); };
-        return queue::unstick_jobs(client, o);
+        return last = queue::unstick_jobs(client, o);
       });
+  // Why a job the user sees in `active` was not taken: its worker is alive (diagnostic, stderr).
+  auto locked = last.details.value("locked", std::int64_t{0});
+  if (locked > 0) {
+    s.io().err << fmt::format("note: {} active job{} left alone: a live worker holds the lock{}\n", locked,
+                              locked == 1 ? "" : "s",
+                              f.older_than.empty() ? " (--older-than DUR also takes jobs running longer than DUR)" : "");
+  }
+  return code;
 }
 
 }  // namespace

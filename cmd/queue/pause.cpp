@@ -36,7 +36,7 @@ int run(Session& s, const PauseFlags& f, Direction d) {
   std::int64_t jobs = plan.details.value("jobs", std::int64_t{0});
   spec.noun_phrase = plan.matched == 0
       ? fmt::format("queue (already {}d; {} layout)", verb, layout)
-      : fmt::format("queue ({} layout, {} waiting jobs)", layout, jobs);
+      : fmt::format("queue ({} layout; {} job{} waiting)", layout, jobs, jobs == 1 ? "" : "s");
   spec.dry_run = f.dry_run;
 
   return run_mutation(

@@ -14,17 +14,19 @@ local delayedKey, waitKey, pausedKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[
 local activeKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local base, mode = ARGV[1], ARGV[2]
 
+-- Per id: the hash check first (rare problems then cost a ZSCORE), then ZREM, whose answer is the
+-- "still delayed" re-check.
 local ids, out = {}, {0}
 for i = 3, #ARGV do
   local id = ARGV[i]
-  if rcall("ZSCORE", delayedKey, id) then
-    local problem = state_job_problem(base .. id)
-    if problem then
+  local problem = state_job_problem(base .. id)
+  if problem then
+    if rcall("ZSCORE", delayedKey, id) then
       out[#out + 1] = id
       out[#out + 1] = problem
-    else
-      ids[#ids + 1] = id
     end
+  elseif rcall("ZREM", delayedKey, id) == 1 then
+    ids[#ids + 1] = id
   end
 end
 if #ids == 0 then return out end
@@ -33,7 +35,6 @@ local maxEvents = opsctl_max_events(metaKey)
 for _, id in ipairs(ids) do
   rcall("XADD", eventsKey, "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id, "prev", "delayed")
 end
-rcall("ZREM", delayedKey, unpack(ids))
 rcall("LPUSH", state_target_list(mode, metaKey, waitKey, pausedKey), unpack(ids))
 opsctl_add_ready_marker(markerKey, opsctl_paused_or_maxed(metaKey, activeKey))
 out[1] = #ids

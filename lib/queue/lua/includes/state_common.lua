@@ -11,10 +11,12 @@ end
 
 -- nil when jobKey is a job hash, else why the job must be skipped.
 local function state_job_problem(jobKey)
-  local t = rcall("TYPE", jobKey)["ok"]
-  if t == "hash" then return nil end
-  if t == "none" then return "no job hash (orphan id)" end
-  return "job key is a " .. t .. ", not a hash"
+  local n = redis.pcall("HLEN", jobKey)
+  if type(n) == "number" then
+    if n > 0 then return nil end
+    return "no job hash (orphan id)"
+  end
+  return "job key is a " .. rcall("TYPE", jobKey)["ok"] .. ", not a hash"
 end
 
 -- Moves up to `batch` ids from the head of list src to the head of list dst, so src's jobs keep
