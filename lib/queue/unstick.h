@@ -3,7 +3,9 @@
 // with the move to active, so a lock-less active job has no owner), and optionally jobs running for
 // longer than a cutoff even though locked, back to waiting as BullMQ's stalled-job checker moves them,
 // or to failed. The active list is read a page at a time; each page's candidates go to one script
-// call that re-checks the lock, the state and the hash of every id before moving it.
+// call that re-checks the lock, the state and the hash of every id before moving it. Each move is an
+// LREM on active, O(the job's position), as in BullMQ's own stalled checker: active holds at most
+// the workers' total concurrency.
 #include <cstdint>
 #include <functional>
 #include <optional>
