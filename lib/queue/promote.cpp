@@ -84,14 +84,11 @@ MutationResult promote_delayed(redis::Client& client, const PromoteOptions& o) {
     std::vector<std::string> args{q.base(), layout.lua_mode()};
     for (const auto& e : page) args.push_back(e.id);
     std::size_t problems_before = r.problems.size();
-    std::int64_t moved = read_script_reply(client.eval(lua::promote_delayed, keys, args), q, r.problems);
-    std::set<std::string> skipped;
-    for (std::size_t i = problems_before; i < r.problems.size(); ++i) skipped.insert(r.problems[i].id);
-    for (const auto& e : page) {
-      if (!skipped.count(e.id)) r.add_sample(e.id);
-    }
-    r.changed += moved;
-    r.matched += moved + static_cast<std::int64_t>(skipped.size());
+    auto moved = read_script_reply(client.eval(lua::promote_delayed, keys, args), q, r.problems);
+    for (const auto& id : moved) r.add_sample(id);
+    auto n = static_cast<std::int64_t>(moved.size());
+    r.changed += n;
+    r.matched += n + static_cast<std::int64_t>(r.problems.size() - problems_before);
     if (o.progress) o.progress(r.changed);
   }
   return r;

@@ -55,15 +55,19 @@ std::string mutation_target(const redis::Client& client, const QueueRef& ref) {
   return client.target().display() + " " + ref.display();
 }
 
-std::int64_t read_script_reply(const redis::Reply& reply, const QueueRef& ref, std::vector<Problem>& problems) {
-  if (reply.type != redis::ReplyType::array || reply.elements.empty()) {
+std::vector<std::string> read_script_reply(const redis::Reply& reply, const QueueRef& ref,
+                                           std::vector<Problem>& problems) {
+  if (reply.type != redis::ReplyType::array || reply.elements.empty() ||
+      reply.elements[0].type != redis::ReplyType::array) {
     throw unknown_error(fmt::format("queue {}: unexpected reply from an opsctl script", ref.display()));
   }
   for (std::size_t i = 1; i + 1 < reply.elements.size(); i += 2) {
     const std::string& id = reply.elements[i].str;
     problems.push_back({id, ref.job_key(id), "", fmt::format("job {}: {}; skipped", id, reply.elements[i + 1].str)});
   }
-  return reply.elements[0].as_int().value_or(0);
+  std::vector<std::string> moved;
+  for (const auto& e : reply.elements[0].elements) moved.push_back(e.str);
+  return moved;
 }
 
 }  // namespace opsctl::queue

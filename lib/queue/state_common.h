@@ -32,7 +32,8 @@ QueueShape checked_shape(redis::Client& client, const QueueRef& ref, const std::
 // "127.0.0.1:6379 bull:emails": the redacted server and the queue, as mutations name their target.
 std::string mutation_target(const redis::Client& client, const QueueRef& ref);
 
-// A script reply {n, id1, problem1, id2, problem2, ...}: returns n, appends the problems.
-std::int64_t read_script_reply(const redis::Reply& reply, const QueueRef& ref, std::vector<Problem>& problems);
+// A script reply {{moved ids}, id1, problem1, id2, problem2, ...}: returns the moved ids, appends
+// the problems.
+std::vector<std::string> read_script_reply(const redis::Reply& reply, const QueueRef& ref, std::vector<Problem>& problems);
 
 }  // namespace opsctl::queue

@@ -85,12 +85,14 @@ MutationResult unstick_jobs(redis::Client& client, const UnstickOptions& o) {
         if (r.dry_run) r.problems.push_back({c.id, q.job_key(c.id), "", "job " + c.id + ": " + c.problem + "; skipped"});
       } else {
         ++good;
-        r.add_sample(c.id);
+        if (r.dry_run) r.add_sample(c.id);
       }
     }
     std::int64_t moved = 0;
     if (!r.dry_run && args.size() > 6) {
-      moved = read_script_reply(client.eval(lua::unstick_jobs, keys, args), q, r.problems);
+      auto ids = read_script_reply(client.eval(lua::unstick_jobs, keys, args), q, r.problems);
+      for (const auto& id : ids) r.add_sample(id);
+      moved = static_cast<std::int64_t>(ids.size());
       r.changed += moved;
       if (o.progress) o.progress(r.changed);
     }

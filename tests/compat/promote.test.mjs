@@ -123,9 +123,9 @@ describe('queue promote', () => {
     const keys = ['delayed', 'wait', 'paused', 'meta', 'active', 'marker', 'events'].map((s) => `${P}:a:${s}`);
     const before = await dump(redis, P, 'a', db);
     // 3 is waiting (not delayed), 'gone' does not exist: nothing moves, nothing is reported.
-    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '3', 'gone'), [0]);
+    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '3', 'gone'), [[]]);
     assertSameDump(await dump(redis, P, 'a', db), before);
-    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '1'), [1]);
+    assert.deepEqual(await db.eval(loadScript('promote-delayed'), keys.length, ...keys, `${P}:a:`, 'v6', '1'), [['1']]);
     assert.equal(await (await Job.fromId(a, '1')).getState(), 'waiting');
   });
 

@@ -5,7 +5,7 @@
 -- job hash. A paused BullMQ 5 queue gets the jobs in its paused list (reference section 3).
 -- KEYS: 1 delayed, 2 wait, 3 paused, 4 meta, 5 active, 6 marker, 7 events
 -- ARGV: 1 key base "<prefix>:<queue>:", 2 mode ("v6" | "legacy"), 3.. ids
--- Returns {moved, id1, problem1, id2, problem2, ...}.
+-- Returns {{moved ids}, id1, problem1, id2, problem2, ...}.
 local rcall = redis.call
 --- @include "queue_state"
 --- @include "state_common"
@@ -16,7 +16,8 @@ local base, mode = ARGV[1], ARGV[2]
 
 -- Per id: the hash check first (rare problems then cost a ZSCORE), then ZREM, whose answer is the
 -- "still delayed" re-check.
-local ids, out = {}, {0}
+local ids = {}
+local out = {ids}
 for i = 3, #ARGV do
   local id = ARGV[i]
   local problem = state_job_problem(base .. id)
@@ -37,5 +38,4 @@ for _, id in ipairs(ids) do
 end
 rcall("LPUSH", state_target_list(mode, metaKey, waitKey, pausedKey), unpack(ids))
 opsctl_add_ready_marker(markerKey, opsctl_paused_or_maxed(metaKey, activeKey))
-out[1] = #ids
 return out

@@ -13,7 +13,7 @@
 -- KEYS: 1 active, 2 wait, 3 paused, 4 meta, 5 prioritized, 6 stalled, 7 marker, 8 events, 9 failed
 -- ARGV: 1 key base "<prefix>:<queue>:", 2 mode ("v6" | "legacy"), 3 target ("wait" | "failed"),
 --       4 cutoff ms or "", 5 now ms, 6 failedReason, 7.. ids
--- Returns {moved, id1, problem1, ...}.
+-- Returns {{moved ids}, id1, problem1, ...}.
 local rcall = redis.call
 --- @include "queue_state"
 --- @include "state_common"
@@ -23,7 +23,8 @@ local prioritizedKey, stalledKey, markerKey, eventsKey, failedKey = KEYS[5], KEY
 local base, mode, target = ARGV[1], ARGV[2], ARGV[3]
 local cutoff, now, failedReason = tonumber(ARGV[4]), ARGV[5], ARGV[6]
 
-local out = {0}
+local moved = {}
+local out = {moved}
 local maxEvents = nil
 
 local function to_wait(jobKey, id)
@@ -78,7 +79,7 @@ for i = 7, #ARGV do
       if locked then rcall("DEL", lockKey) end
       maxEvents = maxEvents or opsctl_max_events(metaKey)
       if target == "failed" then to_failed(jobKey, id) else to_wait(jobKey, id) end
-      out[1] = out[1] + 1
+      moved[#moved + 1] = id
     end
   end
 end
