@@ -4,9 +4,11 @@
 namespace opsctl::cmd {
 
 void register_job(CLI::App& app, Registry& reg) {
-  CLI::App* job = app.add_subcommand("job", "BullMQ jobs: show");
+  CLI::App* job = app.add_subcommand("job", "BullMQ jobs: show, promote, unstick");
   job->require_subcommand(1);
   add_job_show(*job, reg);
+  add_job_promote(*job, reg);
+  add_job_unstick(*job, reg);
 }
 
 }  // namespace opsctl::cmd

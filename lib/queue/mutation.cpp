@@ -10,6 +10,9 @@ nlohmann::json to_json(const MutationResult& r) {
   auto problems = nlohmann::json::array();
   for (const auto& p : r.problems) problems.push_back(to_json(p));
   j["problems"] = problems;
+  for (const auto& [k, v] : r.details.items()) {
+    if (!j.contains(k)) j[k] = v;  // never shadows a fixed field
+  }
   if (!r.results.empty()) {
     auto results = nlohmann::json::array();
     for (const auto& x : r.results) {

@@ -32,6 +32,7 @@ struct MutationResult {
   std::vector<std::string> ids;  // sample of matched ids, at most mutation_sample_size
   std::vector<Problem> problems; // corrupted or missing jobs, skipped and reported
   std::vector<IdResult> results; // per-id outcomes (job verbs); empty for bulk verbs
+  nlohmann::json details = nlohmann::json::object();  // verb-specific fields, added at the top level
 
   void add_sample(const std::string& id) {
     if (ids.size() < mutation_sample_size) ids.push_back(id);
