@@ -1,0 +1,36 @@
+// The man page is lint-clean and documents every command the binary registers (the list comes from
+// the binary's own completion of nouns and verbs, so a new verb without docs fails here).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { OPSCTL_BIN, REPO } from '../lib/harness.mjs';
+
+const man = path.join(REPO, 'man', 'opsctl.1');
+const complete = (...words) =>
+  execFileSync(OPSCTL_BIN, ['__complete', ...words], { encoding: 'utf8' }).split('\n').filter(Boolean);
+
+test('mandoc -T lint finds nothing, not even style notes', () => {
+  const out = execFileSync('mandoc', ['-T', 'lint', '-W', 'style', man], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(out, '');
+});
+
+test('every noun and verb of the binary has a section in opsctl(1)', () => {
+  const text = readFileSync(man, 'utf8').replace(/\\-/g, '-');
+  const missing = [];
+  for (const noun of complete('')) {
+    const verbs = complete(noun, '');
+    if (verbs.length === 0) {
+      if (!text.includes(`.SS opsctl ${noun}`)) missing.push(noun);
+      continue;
+    }
+    for (const verb of verbs) {
+      const documented = text.split('\n').some((line) =>
+        line.startsWith(`.SS opsctl ${noun} `) && line.split(/[\s|]+/).slice(2, 8).includes(verb));
+      if (!documented) missing.push(`${noun} ${verb}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
