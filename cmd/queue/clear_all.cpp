@@ -41,8 +41,8 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
   MutationSpec spec;
   spec.action = "queue.clear-all";
   spec.target = client.target().display() + " " + o.ref.display();
-  spec.verb_phrase = "obliterate the queue, removing";
-  spec.noun_phrase = "jobs and every queue key";
+  spec.verb_phrase = "remove";
+  spec.noun_phrase = "jobs, then every key of the queue (obliterate)";
   spec.dry_run = f.dry_run;
   spec.style = ConfirmStyle::type_name;
   spec.confirm_name = f.queue;
