@@ -48,6 +48,7 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
   spec.confirm_name = f.queue;
   spec.apply_when_empty = true;
 
+  std::int64_t planned = 0;  // for the progress line
   auto preview = [&]() {
     std::int64_t active = 0;
     auto plan = queue::preview_obliterate(client, o, active);
@@ -57,11 +58,7 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
       if (f.dry_run) {
         plan.problems.push_back({"", o.ref.key("active"), "", why});
       } else {
-        refuse(s, plan, "refused: active jobs without --force",
-               fmt::format("queue.clear --all: {} has {} active job{} (being processed by workers); refusing to "
-                           "obliterate it, nothing changed. Stop the workers first, or pass --force to remove "
-                           "active jobs too (their workers then fail with \"Missing lock\")",
-                           plan.target, active, active == 1 ? "" : "s"));
+        refuse(s, plan, "refused: active jobs without --force", queue::active_jobs_refusal(plan.target, active));
       }
     }
     bool tty = s.io().in_tty && s.io().err_tty;
@@ -70,19 +67,14 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
              fmt::format("queue.clear --all: refusing to obliterate {} without a TTY unless both --yes and --force "
                          "are given (or --dry-run to preview); nothing changed", plan.target));
     }
+    planned = plan.matched;
     return plan;
   };
-  std::int64_t planned = 0;
   auto apply = [&]() {
     Progress progress(s.io(), "Obliterating", planned);
     return queue::obliterate_queue(client, o, [&](std::int64_t done) { progress.update(done); });
   };
-  auto preview_and_remember = [&]() {
-    auto plan = preview();
-    planned = plan.matched;
-    return plan;
-  };
-  return run_mutation(s, spec, preview_and_remember, apply);
+  return run_mutation(s, spec, preview, apply);
 }
 
 }  // namespace opsctl::cmd

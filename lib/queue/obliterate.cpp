@@ -12,8 +12,8 @@
 namespace opsctl::queue {
 namespace {
 
-// BullMQ's obliterate order; lists first element is the Redis type.
-const std::vector<std::pair<std::string, bool>>& job_keys() {  // suffix, is a list
+// The keys holding jobs, in BullMQ's obliterate order: suffix, and whether it is a list.
+const std::vector<std::pair<std::string, bool>>& job_keys() {
   static const std::vector<std::pair<std::string, bool>> keys = {
       {"active", true},       {"delayed", false},     {"completed", false}, {"wait", true},
       {"paused", true},       {"prioritized", false}, {"failed", false}};
@@ -26,14 +26,14 @@ std::vector<std::string> guarded_suffixes() {
   return s;
 }
 
-std::string active_refusal(const std::string& target, std::int64_t active) {
+}  // namespace
+
+std::string active_jobs_refusal(const std::string& target, std::int64_t active) {
   return fmt::format("queue.clear --all: {} has {} active job{} (being processed by workers); refusing to "
-                     "obliterate it, nothing changed. Stop the workers and retry, or pass --force to remove "
+                     "obliterate it, nothing changed. Stop the workers first, or pass --force to remove "
                      "active jobs too (their workers then fail with \"Missing lock\")",
                      target, active, active == 1 ? "" : "s");
 }
-
-}  // namespace
 
 MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions& o, std::int64_t& active) {
   require_bullmq_queue(client, o.ref, guarded_suffixes());
@@ -91,7 +91,7 @@ MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& 
     r.changed += removed;
     r.matched += removed + static_cast<std::int64_t>(problems.size() / 2);
     if (progress) progress(r.changed);
-    if (status == -2 && first) throw refused_error(active_refusal(r.target, client.command({"LLEN", ref.key("active")}).integer));
+    if (status == -2 && first) throw refused_error(active_jobs_refusal(r.target, client.command({"LLEN", ref.key("active")}).integer));
     if (status == -2 || status == -1) {
       throw critical_error(fmt::format("queue.clear --all: {}: stopped after removing {} jobs: {}; the queue stays "
                                        "paused, run the command again to finish", r.target, r.changed,

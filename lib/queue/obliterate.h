@@ -5,6 +5,7 @@
 // Flow parents waiting for children, the limiter and orphan dedup keys stay, as with BullMQ.
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "queue/keys.h"
 #include "queue/mutation.h"
@@ -22,6 +23,9 @@ struct ObliterateOptions {
 // What obliterating would remove: matched = jobs in active, delayed, completed, wait, paused,
 // prioritized and failed; a sample of their ids. `active` gets the number of active jobs.
 MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions& o, std::int64_t& active);
+
+// The refusal message when active jobs exist and Force::no was given.
+std::string active_jobs_refusal(const std::string& target, std::int64_t active);
 
 // Obliterates. Throws Error(not_done) when active jobs exist without Force::yes (nothing changed),
 // Error(critical) when the queue is resumed or gains active jobs half-way (it stays paused).

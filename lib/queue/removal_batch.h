@@ -12,8 +12,8 @@ namespace opsctl::queue {
 class RemovalBatch {
  public:
   // Round trips below `grow_below` double the size, above `shrink_above` halve it.
-  static constexpr std::chrono::microseconds grow_below{1500};
-  static constexpr std::chrono::microseconds shrink_above{3000};
+  static constexpr std::chrono::microseconds grow_below{1000};
+  static constexpr std::chrono::microseconds shrink_above{2000};
   static constexpr std::int64_t min_size = 16;
   static constexpr std::int64_t max_size = 2000;
 

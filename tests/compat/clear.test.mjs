@@ -143,6 +143,33 @@ describe('queue clear vs Queue.clean: differential', () => {
     assert.equal(d.q.prioritized.value.length, 1);
   });
 
+  test('active: only jobs without a lock, like clean(0, 0, "active")', async () => {
+    const P = 'cl11';
+    const build = async (name) => {
+      const q = queue(P, name);
+      await q.add('hold', {}, { jobId: 'h1' });
+      const w = new Worker(name, () => new Promise(() => {}), { connection, prefix: P, lockDuration: 60000 });
+      w.on('error', () => {});
+      await waitFor(async () => (await q.getJobCounts('active')).active === 1, { what: 'h1 active' });
+      await q.pause();
+      await w.close(true);  // force: the processor never ends; its lock stays until it expires
+      // A stalled job: in active, its worker gone with its lock (what opsctl job unstick targets).
+      await q.add('stalled', {}, { jobId: 's1' });
+      await client.lrem(`${P}:${name}:wait`, 1, 's1');
+      await client.lpush(`${P}:${name}:active`, 's1');
+      return q;
+    };
+    await build('a');
+    const b = await build('b');
+    assert.ok(await client.exists(`${P}:a:h1:lock`), 'precondition: h1 is locked');
+    const r = await opsctlFor(redis, P)(['queue', 'clear', 'a', '--state', 'active']);
+    assertCode(['active'], r, 0);
+    assert.deepEqual(r.json.ids, ['s1']);
+    assert.deepEqual(await b.clean(0, 0, 'active'), ['s1']);
+    const d = await assertTwins(client, P, { q: 'a' }, { q: 'b' });
+    assert.deepEqual(d.q.active.value, ['h1']);
+  });
+
   test('clean by age: A, 1.5 s, B; --older-than 1s removes A and its logs only, dedup id reusable', async () => {
     const P = 'cl5';
     const [a, b] = [queue(P, 'a'), queue(P, 'b')];

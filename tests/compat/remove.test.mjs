@@ -222,4 +222,10 @@ describe('job remove: wake-up, consent, corrupted data, audit', () => {
       await authed.stop();
     }
   });
+
+  test('usage: a queue and at least one id', async () => {
+    const r = await run(['job', 'remove', 'a', '--redis', redis.url, '--yes']);
+    assertCode(['no id'], r, 64);
+    assert.match(r.stderr, /ids/);
+  });
 });

@@ -35,7 +35,7 @@ TEST_SUITE("queue clear") {
 
   TEST_CASE("calls in the comfortable band keep the size") {
     RemovalBatch b(300);
-    b.record(microseconds(2000), true);
+    b.record(microseconds(1500), true);
     CHECK(b.size() == 300);
   }
 
