@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.20)  # script mode: IN_LIST needs policy CMP0057
 # Turns lib/queue/lua/*.lua into a header of raw string constants: opsctl::queue::lua::<name>.
 # A line `--- @include "name"` is replaced by lib/queue/lua/includes/name.lua (once per script,
 # includes may include others), like BullMQ's own script loader.

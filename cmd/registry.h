@@ -27,7 +27,9 @@ void register_version(CLI::App& app, Registry& reg);
 // Verbs of a noun, one per file.
 void add_queue_list(CLI::App& noun, Registry& reg);
 void add_queue_inspect(CLI::App& noun, Registry& reg);
+void add_queue_retry(CLI::App& noun, Registry& reg);
 void add_job_show(CLI::App& noun, Registry& reg);
+void add_job_retry(CLI::App& noun, Registry& reg);
 void add_config_view(CLI::App& noun, Registry& reg);
 void add_config_get_contexts(CLI::App& noun, Registry& reg);
 void add_config_use_context(CLI::App& noun, Registry& reg);

@@ -4,10 +4,11 @@
 namespace opsctl::cmd {
 
 void register_queue(CLI::App& app, Registry& reg) {
-  CLI::App* queue = app.add_subcommand("queue", "BullMQ queues: list, inspect");
+  CLI::App* queue = app.add_subcommand("queue", "BullMQ queues: list, inspect, retry");
   queue->require_subcommand(1);
   add_queue_list(*queue, reg);
   add_queue_inspect(*queue, reg);
+  add_queue_retry(*queue, reg);
 }
 
 }  // namespace opsctl::cmd
