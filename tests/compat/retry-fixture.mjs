@@ -83,7 +83,7 @@ async function runToEnd(connection, prefix, queue, q, total) {
 
 // n failed jobs fast: addBulk (real BullMQ), then one Lua call per 5000 jobs that finishes them as
 // moveToFinished would (processedOn, finishedOn, failedReason, stacktrace, atm, ats; ZADD failed by
-// finishedOn; LREM from wait). Events are not written: nothing reads them here.
+// finishedOn; RPOP from wait). Events are not written: nothing reads them here.
 export async function seedFailed(redis, prefix, queue, n, { reason = 'boom', name = 'job' } = {}) {
   const q = new Queue(queue, { connection: redis.connection, prefix });
   for (let i = 0; i < n; i += 1000) {
@@ -106,7 +106,7 @@ export async function seedFailed(redis, prefix, queue, n, { reason = 'boom', nam
     end
     return moved`;
   let moved = 0;
-  const now = Date.now() - 60000;
+  const now = Date.now() - n - 60000;  // one ms apart, all finished a minute ago or more
   for (;;) {
     const m = await client.eval(script, 2, `${prefix}:${queue}:wait`, `${prefix}:${queue}:failed`,
       String(now + moved), 5000, `${prefix}:${queue}:`, reason);
