@@ -1,13 +1,12 @@
 #include "queue/retry.h"
 
 #include <algorithm>
-#include <chrono>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/lua_scripts.h"
-#include "queue/retry_page.h"
+#include "queue/retry_batch.h"
 
 namespace opsctl::queue {
 namespace {
@@ -27,73 +26,11 @@ std::int64_t remaining(const QueueRetryOptions& o, std::int64_t matched) {
   return o.limit ? std::max<std::int64_t>(0, *o.limit - matched) : INT64_MAX;
 }
 
-struct BatchReply {
-  std::vector<std::string> ids, scores;
-  std::vector<std::int64_t> codes;
-};
-
-// One call of queue-retry.lua. `tail` is the mode and its arguments. The round trip, minus a
-// plain PING's, tells the sizer how long Redis was busy.
-BatchReply call_script(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o,
-                       std::vector<std::string> tail, BatchSizer& sizer, double ping) {
-  const auto& r = q.ref;
-  std::vector<std::string> keys = {r.key(o.state), r.key("wait"),   r.key("paused"), r.key("meta"),
-                                   r.key("active"), r.key("marker"), r.key("events")};
-  std::vector<std::string> args = {r.base(), o.state, max_score(o), o.reset == ResetAttempts::yes ? "1" : "0",
-                                   q.legacy_paused_list ? "1" : "0"};
-  args.insert(args.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
-  auto t0 = std::chrono::steady_clock::now();
-  auto reply = client.eval(lua::queue_retry, keys, args);
-  sizer.observe(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() - ping);
-  BatchReply out;
-  if (reply.elements.size() != 4) throw unknown_error("queue-retry.lua: unexpected reply");
-  for (auto& e : reply.elements[1].elements) out.ids.push_back(std::move(e.str));
-  for (auto& e : reply.elements[2].elements) out.codes.push_back(e.integer);
-  for (auto& e : reply.elements[3].elements) out.scores.push_back(std::move(e.str));
-  return out;
-}
-
-// Counts one job the script handled into the result; returns whether it stays in the state set.
-bool tally(MutationResult& res, const RetryQueue& q, const std::string& state, const std::string& id,
-           std::int64_t code) {
-  if (code == 0) return false;  // moved or removed by someone else meanwhile: not ours to count
-  ++res.matched;
-  if (code == 1) {
-    ++res.changed;
-    res.add_sample(id);
-    return false;
-  }
-  res.problems.push_back(
-      skipped_problem(q, state, id, code == -1 ? PageJob::Verdict::no_hash : PageJob::Verdict::not_a_hash));
-  return true;
-}
-
-// No filter: the script reads each page itself, so no id travels twice.
-void retry_range(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o, MutationResult& res,
-                 const RetryProgress& progress) {
-  BatchSizer sizer;
-  double ping = ping_ms(client);
-  PageCursor cursor;
-  for (;;) {
-    std::int64_t count = std::min(sizer.size(), remaining(o, res.matched));
-    if (count == 0) break;
-    auto b = call_script(client, q, o, {"range", cursor.min_score, std::to_string(cursor.offset),
-                                        std::to_string(count)}, sizer, ping);
-    std::vector<PageEntry> entries;
-    for (std::size_t i = 0; i < b.ids.size(); ++i) {
-      entries.push_back({b.scores[i], tally(res, q, o.state, b.ids[i], b.codes[i])});
-    }
-    cursor = next_cursor(cursor, entries);
-    if (progress) progress(res.matched);
-    if (static_cast<std::int64_t>(b.ids.size()) < count) break;
-  }
-}
-
 // --name/--reason: pages read and matched here, the matching ids handed to the script in batches.
 void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o, const JobFilter& filter,
                     MutationResult& res, const RetryProgress& progress) {
   BatchSizer sizer;
-  double ping = ping_ms(client);
+  Tally tally(res, q, o.state);
   PageCursor cursor;
   const std::string state_key = q.ref.key(o.state), max = max_score(o);
   for (;;) {
@@ -106,8 +43,16 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
       if (batch.empty()) return;
       std::vector<std::string> tail{"ids"};
       for (auto i : batch) tail.push_back(page[i].id);
-      auto b = call_script(client, q, o, std::move(tail), sizer, ping);
-      for (std::size_t k = 0; k < batch.size(); ++k) entries[batch[k]].stays = tally(res, q, o.state, page[batch[k]].id, b.codes[k]);
+      auto b = run_batch(client, batch_command(client, q, o, tally.sample_wanted(), std::move(tail)));
+      sizer.observe(b.server_ms);
+      tally.add(b);
+      // Moved and vanished jobs left the set; only the ones the script skipped stay.
+      std::unordered_map<std::string, std::int64_t> codes;
+      for (const auto& n : b.notes) codes[n.id] = n.code;
+      for (auto i : batch) {
+        auto it = codes.find(page[i].id);
+        entries[i].stays = it != codes.end() && it->second < 0;
+      }
       batch.clear();
       if (progress) progress(res.matched);
     };
@@ -121,8 +66,7 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
         case PageJob::Verdict::filtered_out: break;
         case PageJob::Verdict::no_hash:
         case PageJob::Verdict::not_a_hash:
-          ++res.matched;
-          res.problems.push_back(skipped_problem(q, o.state, page[i].id, page[i].verdict));
+          tally.skip(page[i].id, page[i].verdict);
           break;
         case PageJob::Verdict::candidate:
           batch.push_back(i);
@@ -137,6 +81,10 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
 }
 
 }  // namespace
+
+// In retry_range.cpp.
+void retry_range(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o, MutationResult& res,
+                 const RetryProgress& progress);
 
 MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& o) {
   check_options(o);

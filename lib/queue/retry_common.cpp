@@ -1,7 +1,6 @@
 #include "queue/retry_common.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -64,16 +63,12 @@ void BatchSizer::observe(double server_ms) {
   if (server_ms > budget_ms) {
     size_ = std::max(min_, size_ / 2);
     quick_calls_ = 0;
-  } else if (server_ms < budget_ms / 3 && size_ < initial_ && ++quick_calls_ >= 10) {
+  } else if (server_ms >= budget_ms / 2) {
+    quick_calls_ = 0;
+  } else if (size_ < initial_ && ++quick_calls_ >= 10) {
     size_ = std::min(initial_, size_ * 2);
     quick_calls_ = 0;
   }
-}
-
-double ping_ms(redis::Client& client) {
-  auto t0 = std::chrono::steady_clock::now();
-  client.command({"PING"});
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace opsctl::queue

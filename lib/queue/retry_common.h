@@ -49,16 +49,16 @@ struct PageEntry {
 // The cursor after a page was handled; `page` in set order. An empty page keeps the cursor.
 PageCursor next_cursor(const PageCursor& cursor, const std::vector<PageEntry>& page);
 
-// Jobs per script call. A retried job costs Redis a few microseconds, so the initial size keeps a
-// call around 1-2 ms; a call over the budget halves the size (a slow server, huge job hashes), and
-// ten calls in a row well under it let the size double back, never above the initial one. Redis
-// is then never blocked much more than the 5 ms the conventions allow.
+// Jobs per script call. A retried job costs Redis 3-5 microseconds (measured: bench/retry), so the
+// initial size keeps a call around 1 ms; a call over the budget halves the size (a slow server,
+// huge job hashes), and ten calls in a row well under it let the size double back, never above the
+// initial one. Redis is then never blocked anywhere near the 5 ms the conventions allow.
 class BatchSizer {
  public:
-  explicit BatchSizer(std::int64_t initial = 500, std::int64_t minimum = 25)
+  explicit BatchSizer(std::int64_t initial = 250, std::int64_t minimum = 25)
       : initial_(initial), size_(initial), min_(minimum) {}
   std::int64_t size() const { return size_; }
-  // server_ms: the call's round trip minus the connection's plain round trip.
+  // server_ms: how long the last call kept Redis busy (the script measures it with TIME).
   void observe(double server_ms);
   static constexpr double budget_ms = 3.0;
 
@@ -66,8 +66,5 @@ class BatchSizer {
   std::int64_t initial_, size_, min_;
   int quick_calls_ = 0;
 };
-
-// Milliseconds of one PING round trip: the part of a script call that is not Redis working.
-double ping_ms(redis::Client& client);
 
 }  // namespace opsctl::queue

@@ -277,6 +277,28 @@ describe('corrupted data', () => {
     assert.equal(await io.get(`${P}:q:${ids[5]}`), 'not a hash');
   });
 
+  test('hundreds of skipped jobs across batches, many at one score: each reported once, all others moved', async () => {
+    const P = 'cm';
+    await seedFailed(redis, P, 'q', 1500);
+    const ids = await io.zrange(`${P}:q:failed`, 0, -1);
+    // 600 jobs share one score, so pages must skip over the ones that stay by offset.
+    const same = Date.now() - 3600_000;
+    await io.zadd(`${P}:q:failed`, ...ids.slice(300, 900).flatMap((id) => [same, id]));
+    const broken = ids.filter((_, i) => i % 3 === 0);
+    await io.del(...broken.map((id) => `${P}:q:${id}`));
+    const limited = await opsctl(P, 'queue', 'retry', 'q', '--yes', '--limit', '100');
+    assertCode(['queue', 'retry', '--limit'], limited, 2);
+    assert.equal(limited.json.matched, 100);
+    const r = await opsctl(P, 'queue', 'retry', 'q', '--yes');
+    assertCode(['queue', 'retry'], r, 2);
+    const reported = r.json.problems.map((p) => p.id);
+    assert.equal(new Set(reported).size, reported.length, 'a job reported twice');
+    assert.deepEqual([...reported].sort(), [...broken].sort());
+    assert.equal(r.json.changed + limited.json.changed, 1000);
+    assert.deepEqual((await io.zrange(`${P}:q:failed`, 0, -1)).sort(), [...broken].sort());
+    assert.equal(await io.llen(`${P}:q:wait`), 1000);
+  });
+
   test('a state key of the wrong type: refused before any change (exit 3)', async () => {
     const P = 'cw';
     await seedFailed(redis, P, 'q', 3);

@@ -16,13 +16,18 @@
   ARGV[3] max score (finishedOn cutoff, ms)
   ARGV[4] "1": also delete atm and ats (reset attempts)
   ARGV[5] "1": a paused queue keeps its jobs in the legacy paused list
-  ARGV[6] mode: "range" -> ARGV[7] min score, ARGV[8] offset, ARGV[9] count: the next page of the
-          state set, read here; "ids" -> ARGV[7..] the ids to retry (already filtered by the caller)
+  ARGV[6] how many moved ids to send back as a sample
+  ARGV[7] mode: "range" -> ARGV[8] min score, ARGV[9] offset, ARGV[10] count: the next page of the
+          state set, read here; "ids" -> ARGV[8..] the ids to retry (already filtered by the caller)
 
-  Returns { moved, {ids}, {codes}, {scores} }, one code per id considered:
-    1 moved, 0 no longer in the state set within the cutoff, -1 no job hash, -2 key not a hash.
+  Returns { moved, ids considered, score of the last one, {note ids}, {note codes}, {note scores},
+  microseconds this call ran }. Notes are every job not moved (code 0: no longer in the state set
+  within the cutoff; -1: no job hash; -2: key not a hash) and the first ARGV[6] moved (code 1), so
+  the reply stays small. The caller sizes its next batch from the time (TIME is not frozen in a
+  script).
 ]]
 local rcall = redis.call
+local started = rcall("TIME")
 
 --- @include "queue_state"
 --- @include "retry_parent"
@@ -30,6 +35,7 @@ local rcall = redis.call
 
 local stateKey, waitKey, pausedKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base, state, maxScore = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local sampleWanted, range = tonumber(ARGV[6]), ARGV[7] == "range"
 
 opsctl_retry_require_type(stateKey, "zset")
 local targetKey = opsctl_retry_target_list(waitKey, pausedKey, metaKey, ARGV[5])
@@ -37,14 +43,14 @@ opsctl_retry_require_type(targetKey, "list")
 opsctl_retry_require_type(KEYS[7], "stream")
 
 local ids, scores = {}, {}
-if ARGV[6] == "range" then
-  local page = rcall("ZRANGEBYSCORE", stateKey, ARGV[7], ARGV[3], "WITHSCORES", "LIMIT", ARGV[8], ARGV[9])
+if range then
+  local page = rcall("ZRANGEBYSCORE", stateKey, ARGV[8], ARGV[3], "WITHSCORES", "LIMIT", ARGV[9], ARGV[10])
   for i = 1, #page, 2 do
     ids[#ids + 1] = page[i]
     scores[#scores + 1] = page[i + 1]
   end
 else
-  for i = 7, #ARGV do ids[#ids + 1] = ARGV[i] end
+  for i = 8, #ARGV do ids[#ids + 1] = ARGV[i] end
 end
 
 local fields = {"finishedOn", "processedOn", state == "completed" and "returnvalue" or "failedReason"}
@@ -53,18 +59,16 @@ if ARGV[4] == "1" then
   fields[5] = "ats"
 end
 
-local moved, codes, seen = {}, {}, {}
+local moved, noteIds, noteCodes, noteScores, seen = {}, {}, {}, {}, {}
 local maxEvents
 for i, id in ipairs(ids) do
-  local code = 0
-  if ARGV[6] ~= "range" then
+  local code = 1
+  if not range then
     local s = not seen[id] and rcall("ZSCORE", stateKey, id)
     seen[id] = true
     scores[i] = s or ""
     s = s and tonumber(s)
-    if s and s >= 0 and s <= maxScore then code = 1 end
-  else
-    code = 1
+    if not s or s < 0 or s > maxScore then code = 0 end
   end
   if code == 1 then
     local jobKey = base .. id
@@ -81,7 +85,11 @@ for i, id in ipairs(ids) do
       moved[#moved + 1] = id
     end
   end
-  codes[i] = code
+  if code ~= 1 or #moved <= sampleWanted then
+    noteIds[#noteIds + 1] = id
+    noteCodes[#noteCodes + 1] = code
+    noteScores[#noteScores + 1] = scores[i]
+  end
 end
 
 -- ZREM and LPUSH take many ids per call; 5000 stays under Lua's unpack limit.
@@ -92,4 +100,6 @@ for from = 1, #moved, 5000 do
 end
 if #moved > 0 then opsctl_add_ready_marker(KEYS[6], opsctl_paused_or_maxed(metaKey, KEYS[5])) end
 
-return {#moved, ids, codes, scores}
+local now = rcall("TIME")
+return {#moved, #ids, scores[#scores] or "", noteIds, noteCodes, noteScores,
+  (now[1] - started[1]) * 1000000 + (now[2] - started[2])}

@@ -6,7 +6,7 @@
 local function opsctl_retry_require_type(key, wanted)
   local t = rcall("TYPE", key)["ok"]
   if t ~= "none" and t ~= wanted then
-    error({err = "WRONGTYPE key " .. key .. " is a " .. t .. ", expected a " .. wanted .. "; nothing was changed"})
+    error({err = "ERR opsctl: key " .. key .. " is a " .. t .. ", expected a " .. wanted .. "; nothing was changed"})
   end
 end
 
