@@ -10,7 +10,7 @@
 namespace opsctl::queue {
 namespace {
 
-constexpr std::size_t ids_per_call = 100;  // each id costs a dozen commands: ~100 us per id at worst
+constexpr std::size_t ids_per_call = 100;  // a dozen commands per id, ~20 us: a call stays near 2 ms
 
 std::vector<std::string> unique_ids(const std::vector<std::string>& ids) {
   std::vector<std::string> out;

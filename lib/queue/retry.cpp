@@ -102,12 +102,15 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
     }
     return res;
   }
-  // Nothing moves during a plan, so a plain offset pages the set.
+  // Nothing moves during a plan: every job stays. (A plain LIMIT offset would make each page cost
+  // O(offset) in Redis; the score cursor keeps pages O(log n).)
   PageCursor cursor;
   for (;;) {
     auto page = read_page(client, state_key, cursor, max, page_size);
     classify_page(client, q, filter, page);
+    std::vector<PageEntry> entries;
     for (const auto& j : page) {
+      entries.push_back({j.score, true});
       if (remaining(o, res.matched) == 0) return res;
       if (j.verdict == PageJob::Verdict::filtered_out) continue;
       ++res.matched;
@@ -115,7 +118,7 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
       else res.problems.push_back(skipped_problem(q, o.state, j.id, j.verdict));
     }
     if (static_cast<std::int64_t>(page.size()) < page_size) return res;
-    cursor.offset += page_size;
+    cursor = next_cursor(cursor, entries);
   }
 }
 

@@ -149,6 +149,20 @@ describe('job retry per-id outcomes', () => {
     assert.equal(again.json.results[0].reason, 'not in failed/completed (state waiting)');
   });
 
+  test('a key the script writes has the wrong type (pc): nothing changed, exit 2 naming the key', async () => {
+    const pc = await io.get(`${P}:q:pc`);
+    await io.del(`${P}:q:pc`);
+    await io.rpush(`${P}:q:pc`, 'garbage');
+    const before = await dumpQueue(io, P, 'q');
+    const args = ['job', 'retry', 'q', '3', '--yes', '--redis', redis.url, '--prefix', P];
+    const r = await run(args);
+    assertCode(args, r, 2);
+    assert.match(r.stderr, new RegExp(`${P}:q:pc is a list, expected a string; nothing was changed`));
+    assert.deepEqual(await dumpQueue(io, P, 'q'), before);
+    await io.del(`${P}:q:pc`);
+    await io.set(`${P}:q:pc`, pc);
+  });
+
   test('without --yes and without a TTY: exit 4; read_only context: exit 4; nothing changed', async () => {
     const before = await dumpQueue(io, P, 'q');
     const args = ['job', 'retry', 'q', '4', '--redis', redis.url, '--prefix', P];

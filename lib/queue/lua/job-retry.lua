@@ -24,12 +24,11 @@ local rcall = redis.call
 --- @include "retry_target"
 
 local failedKey, completedKey, metaKey = KEYS[1], KEYS[2], KEYS[5]
-opsctl_retry_require_type(failedKey, "zset")
-opsctl_retry_require_type(completedKey, "zset")
-opsctl_retry_require_type(KEYS[8], "zset")
+-- A wrong type would fail a command half-way through a job: check them all before any write.
+opsctl_retry_require_type(metaKey, "hash")
 local targetKey = opsctl_retry_target_list(KEYS[3], KEYS[4], metaKey, ARGV[3])
-opsctl_retry_require_type(targetKey, "list")
-opsctl_retry_require_type(KEYS[10], "stream")
+opsctl_retry_require_types({failedKey, "zset", completedKey, "zset", targetKey, "list", KEYS[6], "list",
+  KEYS[7], "zset", KEYS[8], "zset", KEYS[9], "string", KEYS[10], "stream"})
 
 -- Job.retry pushes with LPUSH, or RPUSH (to the head) for a lifo job.
 local function push_command(jobKey)

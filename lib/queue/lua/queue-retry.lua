@@ -37,10 +37,10 @@ local stateKey, waitKey, pausedKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base, state, maxScore = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local sampleWanted, range = tonumber(ARGV[6]), ARGV[7] == "range"
 
-opsctl_retry_require_type(stateKey, "zset")
+-- A wrong type would fail a command half-way through the batch: check them all before any write.
+opsctl_retry_require_type(metaKey, "hash")
 local targetKey = opsctl_retry_target_list(waitKey, pausedKey, metaKey, ARGV[5])
-opsctl_retry_require_type(targetKey, "list")
-opsctl_retry_require_type(KEYS[7], "stream")
+opsctl_retry_require_types({stateKey, "zset", targetKey, "list", KEYS[5], "list", KEYS[6], "zset", KEYS[7], "stream"})
 
 local ids, scores = {}, {}
 if range then

@@ -10,6 +10,11 @@ local function opsctl_retry_require_type(key, wanted)
   end
 end
 
+-- The same for pairs key, type, key, type...
+local function opsctl_retry_require_types(list)
+  for i = 1, #list, 2 do opsctl_retry_require_type(list[i], list[i + 1]) end
+end
+
 -- The list a ready job goes to: `paused` only for a paused queue that uses the legacy list.
 local function opsctl_retry_target_list(waitKey, pausedKey, metaKey, legacyPausedList)
   if legacyPausedList == "1" and rcall("HEXISTS", metaKey, "paused") == 1 then return pausedKey end
