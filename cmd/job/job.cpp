@@ -4,9 +4,10 @@
 namespace opsctl::cmd {
 
 void register_job(CLI::App& app, Registry& reg) {
-  CLI::App* job = app.add_subcommand("job", "BullMQ jobs: show, remove, promote, unstick");
+  CLI::App* job = app.add_subcommand("job", "BullMQ jobs: show, retry, remove, promote, unstick");
   job->require_subcommand(1);
   add_job_show(*job, reg);
+  add_job_retry(*job, reg);
   add_job_remove(*job, reg);
   add_job_promote(*job, reg);
   add_job_unstick(*job, reg);
