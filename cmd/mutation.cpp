@@ -100,7 +100,7 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
     audit::append(path, record(s, spec, plan, "dry-run"));
     return render(s, spec, plan);
   }
-  if (plan.matched == 0 && plan.results.empty()) {
+  if (plan.matched == 0 && plan.results.empty() && !spec.apply_when_empty) {
     plan.dry_run = false;
     audit::append(path, record(s, spec, plan, "ok: nothing matched"));
     return render(s, spec, plan);

@@ -28,6 +28,8 @@ struct MutationSpec {
   bool dry_run = false;
   ConfirmStyle style = ConfirmStyle::yes_no;
   std::string confirm_name;   // for type_name
+  bool apply_when_empty = false;  // apply even when nothing matched (obliterating an empty queue
+                                  // still deletes its keys)
 };
 
 // Runs the protocol: preview() must not change anything; apply() performs the mutation and returns

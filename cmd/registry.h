@@ -33,10 +33,14 @@ int run_complete(CLI::App& root, const std::vector<std::string>& words, Io& io);
 // Verbs of a noun, one per file.
 void add_queue_list(CLI::App& noun, Registry& reg);
 void add_queue_inspect(CLI::App& noun, Registry& reg);
+void add_queue_retry(CLI::App& noun, Registry& reg);
+void add_queue_clear(CLI::App& noun, Registry& reg);
 void add_queue_pause(CLI::App& noun, Registry& reg);
 void add_queue_resume(CLI::App& noun, Registry& reg);
 void add_queue_promote(CLI::App& noun, Registry& reg);
 void add_job_show(CLI::App& noun, Registry& reg);
+void add_job_retry(CLI::App& noun, Registry& reg);
+void add_job_remove(CLI::App& noun, Registry& reg);
 void add_job_promote(CLI::App& noun, Registry& reg);
 void add_job_unstick(CLI::App& noun, Registry& reg);
 void add_config_view(CLI::App& noun, Registry& reg);

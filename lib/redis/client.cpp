@@ -156,21 +156,24 @@ Client Client::connect(const Target& target, const ConnectOptions& options) {
   return client;
 }
 
-std::vector<Reply> Client::pipeline(const std::vector<Command>& commands) {
-  redisContext* c = impl_->ctx.get();
+// Queues one command in the context's output buffer.
+static void append_command(const Target& t, redisContext* c, const Command& cmd, std::chrono::milliseconds timeout) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
-  for (const auto& cmd : commands) {
-    argv.clear();
-    lens.clear();
-    for (const auto& a : cmd) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
-      throw_io_error(target_, c, impl_->options.command_timeout, "sending a command");
-    }
+  argv.reserve(cmd.size());
+  lens.reserve(cmd.size());
+  for (const auto& a : cmd) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
   }
+  if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
+    throw_io_error(t, c, timeout, "sending a command");
+  }
+}
+
+std::vector<Reply> Client::pipeline(const std::vector<Command>& commands) {
+  redisContext* c = impl_->ctx.get();
+  for (const auto& cmd : commands) append_command(target_, c, cmd, impl_->options.command_timeout);
   std::vector<Reply> out;
   out.reserve(commands.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {
@@ -190,6 +193,32 @@ Reply Client::command(const Command& argv) {
   return r;
 }
 
+void Client::send(const Command& cmd) {
+  redisContext* c = impl_->ctx.get();
+  append_command(target_, c, cmd, impl_->options.command_timeout);
+  for (int done = 0; !done;) {
+    if (redisBufferWrite(c, &done) != REDIS_OK) {
+      throw_io_error(target_, c, impl_->options.command_timeout, "sending a command");
+    }
+  }
+}
+
+Reply Client::receive() {
+  redisContext* c = impl_->ctx.get();
+  void* raw = nullptr;
+  if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+    throw_io_error(target_, c, impl_->options.command_timeout, "waiting for a reply");
+  }
+  ReplyPtr reply(static_cast<redisReply*>(raw));
+  return convert(reply.get());
+}
+
+const std::string& Client::script_sha(std::string_view script) {
+  auto& sha = impl_->script_sha[script.data()];
+  if (sha.empty()) sha = command({"SCRIPT", "LOAD", std::string(script)}).str;
+  return sha;
+}
+
 Reply Client::eval(std::string_view script, const std::vector<std::string>& keys,
                    const std::vector<std::string>& args) {
   auto make = [&](const std::string& verb, const std::string& body) {
@@ -198,9 +227,7 @@ Reply Client::eval(std::string_view script, const std::vector<std::string>& keys
     cmd.insert(cmd.end(), args.begin(), args.end());
     return cmd;
   };
-  auto& sha = impl_->script_sha[script.data()];
-  if (sha.empty()) sha = command({"SCRIPT", "LOAD", std::string(script)}).str;
-  Reply r = std::move(pipeline({make("EVALSHA", sha)})[0]);
+  Reply r = std::move(pipeline({make("EVALSHA", script_sha(script))})[0]);
   if (r.is_error() && starts_with(r.str, "NOSCRIPT")) {  // script cache flushed since we loaded it
     r = std::move(pipeline({make("EVAL", std::string(script))})[0]);
   }

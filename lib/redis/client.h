@@ -38,6 +38,15 @@ class Client {
   // EVALSHA with the script cache, falling back to EVAL on NOSCRIPT. Error replies are thrown.
   Reply eval(std::string_view script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
 
+  // Pipelining across calls, to keep Redis busy with the next command while the reply of the
+  // current one travels back: send() writes a command at once, receive() takes the oldest pending
+  // reply (error replies returned, not thrown). Do not mix with the calls above while replies are
+  // pending.
+  void send(const Command& argv);
+  Reply receive();
+  // The SHA1 a script is cached under, loading it (SCRIPT LOAD) on first use: for EVALSHA via send().
+  const std::string& script_sha(std::string_view script);
+
   const Target& target() const { return target_; }
 
  private:

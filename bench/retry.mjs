@@ -1,0 +1,190 @@
+// The body of bench/retry (run that; it owns the throwaway redis-server):
+//
+//   node bench/retry.mjs REDIS_URL OPSCTL_BIN [ROUNDS]
+//
+// What it measures: `opsctl queue retry` on one queue against BullMQ's own Queue.retryJobs() on a
+// twin, at 100,000 failed jobs (and 10,000, to show opsctl's memory does not grow with the queue).
+//
+// Seeding, all through the real, pinned BullMQ (tests/compat/node_modules), nothing written by hand:
+// each queue gets its jobs with Queue.addBulk (chunks of 1000), then a real Worker (concurrency
+// 200, attempts 1) fails every one of them with one of four reasons, so the failed set, the job
+// hashes (failedReason, stacktrace, finishedOn, processedOn, atm, ats) and the events are exactly
+// what BullMQ writes. Each round after the first fails the retried jobs again with the same Worker
+// (BullMQ then appends a second stacktrace entry, as it does in production).
+//
+// Figures, per round and size:
+//   wall      opsctl: the whole process, spawn to exit (start, connect, plan, confirmation skipped
+//             with --yes, every batch, output). BullMQ: `await queue.retryJobs({state:'failed'})`
+//             in this process on an open connection (no process start, no connect).
+//   RSS       opsctl's peak resident set, from /usr/bin/time -f %M.
+//   worst     the longest single Redis command of the run, from SLOWLOG. Redis 7 also logs every
+//             command a script runs, so a threshold of 0 would flood the log with ~300k sub-commands
+//             per run and evict the script calls; the threshold is 200 us instead: a command that
+//             took less cannot be the worst one (the table shows how many calls were logged). Redis
+//             busy time: INFO commandstats usec of EVALSHA. The box is shared: run it when idle.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'tests/compat/package.json'));
+const { Queue, Worker } = require('bullmq');
+const IORedis = require('ioredis');
+
+const [url, bin, roundsArg] = process.argv.slice(2);
+if (!url || !bin) {
+  console.error('usage: node bench/retry.mjs REDIS_URL OPSCTL_BIN [ROUNDS]');
+  process.exit(64);
+}
+const ROUNDS = Number(roundsArg ?? 3);
+const SIZES = [100000, 10000];
+const THRESHOLD_US = 200;
+const connection = new IORedis(url, { maxRetriesPerRequest: null });
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'opsctl-bench-retry-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+const REASONS = ['SMTP 421 Too many connections', 'connect ETIMEDOUT 10.0.3.17:587',
+  "Cannot read properties of undefined (reading 'email')", 'SMTP 550 5.1.1 Recipient address rejected'];
+
+async function addJobs(queue, n) {
+  for (let i = 0; i < n; i += 1000) {
+    const k = Math.min(1000, n - i);
+    await queue.addBulk(Array.from({ length: k }, (_, j) => {
+      const u = i + j;
+      return { name: 'send-welcome', opts: { attempts: 1 },
+        data: { userId: `usr_${100000 + u}`, recipient: { email: `user${u}@example.com`, name: `User ${u}` },
+          template: 'welcome-v3', locale: 'en-US', requestId: `req_${u.toString(36)}` } };
+    }));
+  }
+}
+
+// Runs a failing Worker until `n` jobs of the queue are failed.
+async function failAll(name, queue, n) {
+  let seq = 0;
+  const worker = new Worker(name, async () => { throw new Error(REASONS[seq++ % REASONS.length]); },
+    { connection, concurrency: 200 });
+  for (;;) {
+    if ((await queue.getJobCountByTypes('failed')) >= n) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await worker.close();
+}
+
+async function stats() {
+  const info = await connection.info('commandstats');
+  const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+  const calls = m ? Number(m[1]) : 0;
+  const usec = m ? Number(m[2]) : 0;
+  const log = await connection.slowlog('GET', 100000);
+  let worst = 0;
+  for (const [, , us] of log) worst = Math.max(worst, us);
+  return { calls, usec, worst, logged: log.length };
+}
+
+async function reset() {
+  await connection.slowlog('RESET');
+  await connection.config('RESETSTAT');
+}
+
+function runOpsctl(queue) {
+  const timeFile = path.join(tmp, 'time.txt');
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', bin, 'queue', 'retry', queue, '--yes', '-o', 'json'],
+    { env: { ...process.env, REDIS_URL: url }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`opsctl queue retry ${queue}: exit ${r.status}: ${r.stderr}`);
+  const doc = JSON.parse(r.stdout);
+  const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+  return { ms, rssKb, changed: doc.changed };
+}
+
+async function expectAllWaiting(queue, n, who) {
+  const c = await queue.getJobCounts('failed', 'waiting');
+  if (c.failed !== 0 || c.waiting !== n) throw new Error(`${who}: ${JSON.stringify(c)}, expected ${n} waiting`);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function main() {
+  const info = await connection.info('server');
+  await connection.config('SET', 'slowlog-log-slower-than', String(THRESHOLD_US));
+  await connection.config('SET', 'slowlog-max-len', '100000');
+  const version = JSON.parse(spawnSync(bin, ['version', '-o', 'json'], { encoding: 'utf8' }).stdout).version;
+  console.log(`opsctl queue retry vs BullMQ Queue.retryJobs(): ${ROUNDS} round(s) per size`);
+  console.log(`opsctl ${version}; redis ${/redis_version:(\S+)/.exec(info)[1]}; BullMQ ${require('bullmq/package.json').version}; ${os.cpus().length} CPUs`);
+
+  const rows = [];
+  for (const n of SIZES) {
+    const ops = new Queue(`ops${n}`, { connection });
+    const bmq = new Queue(`bmq${n}`, { connection });
+    const t0 = performance.now();
+    await addJobs(ops, n);
+    await addJobs(bmq, n);
+    const res = { n, ops: [], bmq: [], seedS: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const s = performance.now();
+      await failAll(`ops${n}`, ops, n);
+      await failAll(`bmq${n}`, bmq, n);
+      res.seedS += (performance.now() - s) / 1000;
+      // Alternate who goes first, so neither always runs on a warmer server.
+      const order = round % 2 ? ['bmq', 'ops'] : ['ops', 'bmq'];
+      for (const who of order) {
+        await reset();
+        if (who === 'ops') {
+          const r = runOpsctl(`ops${n}`);
+          const st = await stats();
+          if (r.changed !== n) throw new Error(`opsctl changed ${r.changed} of ${n}`);
+          await expectAllWaiting(ops, n, 'opsctl');
+          res.ops.push({ ...r, ...st });
+        } else {
+          const t = performance.now();
+          await bmq.retryJobs({ state: 'failed' });
+          const ms = performance.now() - t;
+          const st = await stats();
+          await expectAllWaiting(bmq, n, 'BullMQ');
+          res.bmq.push({ ms, ...st });
+        }
+      }
+    }
+    res.seedS += (performance.now() - t0) / 1000 - res.seedS;
+    rows.push(res);
+    await ops.obliterate({ force: true });
+    await bmq.obliterate({ force: true });
+    await ops.close();
+    await bmq.close();
+  }
+
+  for (const r of rows) {
+    console.log(`\n${r.n.toLocaleString('en-US')} failed jobs (seeded and re-failed by a Worker in ${r.seedS.toFixed(1)} s)`);
+    const cols = ['round', 'opsctl ms', 'BullMQ ms', 'ratio', 'RSS MB', 'worst ms ops/BMQ', 'calls ops/BMQ',
+      'logged ops/BMQ', 'Redis busy ms ops/BMQ'];
+    console.log(cols.join('  '));
+    for (let i = 0; i < r.ops.length; i++) {
+      const o = r.ops[i];
+      const b = r.bmq[i];
+      const cells = [String(i + 1), o.ms.toFixed(0), b.ms.toFixed(0), (o.ms / b.ms).toFixed(2), (o.rssKb / 1024).toFixed(1),
+        `${(o.worst / 1000).toFixed(2)} / ${(b.worst / 1000).toFixed(2)}`, `${o.calls} / ${b.calls}`,
+        `${o.logged} / ${b.logged}`, `${(o.usec / 1000).toFixed(0)} / ${(b.usec / 1000).toFixed(0)}`];
+      console.log(cells.map((c, k) => c.padStart(cols[k].length)).join('  '));
+    }
+    const ratio = median(r.ops.map((o, i) => o.ms / r.bmq[i].ms));
+    const rss = Math.max(...r.ops.map((o) => o.rssKb)) / 1024;
+    const worst = Math.max(...r.ops.map((o) => o.worst)) / 1000;
+    console.log(`median wall ratio opsctl/BullMQ ${ratio.toFixed(2)} (target <= 0.7: ${ratio <= 0.7 ? 'ok' : 'OVER'}); ` +
+      `peak RSS ${rss.toFixed(1)} MB (target <= 20: ${rss <= 20 ? 'ok' : 'OVER'}); ` +
+      `worst opsctl call ${worst.toFixed(2)} ms (target <= 5: ${worst <= 5 ? 'ok' : 'OVER'})`);
+  }
+  const [big, small] = rows;
+  const rssBig = Math.max(...big.ops.map((o) => o.rssKb));
+  const rssSmall = Math.max(...small.ops.map((o) => o.rssKb));
+  console.log(`\nRSS 10k -> 100k: ${(rssSmall / 1024).toFixed(1)} MB -> ${(rssBig / 1024).toFixed(1)} MB (${rssBig <= rssSmall * 1.1 ? 'flat' : 'GROWS'})`);
+}
+
+main().then(() => connection.quit()).catch((e) => {
+  console.error(`bench/retry: ${e.stack ?? e.message}`);
+  process.exitCode = 1;
+  connection.disconnect();
+});

@@ -1,0 +1,41 @@
+#pragma once
+// queue clear --state: BullMQ's Queue.clean(grace, limit, state), in bounded batches
+// (reference bullmq.md 5.3). Every removal takes what BullMQ takes with a job: hash, :logs,
+// :dependencies, :processed, :failed, :unsuccessful, its dedup entry when it still names the job,
+// and its place in a flow parent (a same-queue parent left without pending children goes too,
+// another queue's parent moves to wait). One `cleaned` event per script call that removed jobs.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "queue/keys.h"
+#include "queue/mutation.h"
+#include "redis/client.h"
+
+namespace opsctl::queue {
+
+// The states `queue clear --state` accepts: completed, failed, waiting, delayed, prioritized, active.
+const std::vector<std::string>& clearable_states();
+bool is_clearable_state(const std::string& state);
+
+struct ClearOptions {
+  QueueRef ref;
+  std::string state;          // one of clearable_states()
+  std::int64_t cutoff_ms = 0; // jobs whose time (see clear-batch.lua) is at or before this go
+  std::int64_t limit = 0;     // at most this many removals, oldest first; 0: no limit
+};
+
+// Called after each batch with the number of jobs removed (or examined, for a preview) so far.
+using ClearProgress = std::function<void(std::int64_t done)>;
+
+// Counts what clear_jobs would remove, changing nothing. DryRun::yes examines every job (the
+// same decisions as the removal script, problems included); DryRun::no counts completed and
+// failed jobs by score only (ZCOUNT), since the removal re-checks each job anyway.
+MutationResult preview_clear(redis::Client& client, const ClearOptions& o, DryRun mode,
+                             const ClearProgress& progress = {});
+
+// Removes the jobs, batch by batch; each job leaves in one script call.
+MutationResult clear_jobs(redis::Client& client, const ClearOptions& o, const ClearProgress& progress = {});
+
+}  // namespace opsctl::queue

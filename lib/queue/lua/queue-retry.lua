@@ -1,0 +1,105 @@
+--[[
+  opsctl queue retry: one bounded batch of finished jobs (failed or completed) back to waiting,
+  with the end state of BullMQ's Queue.retryJobs (moveJobsToWait): per job HDEL finishedOn,
+  processedOn and failedReason (completed: returnvalue), attempts kept unless asked; flow children
+  back into their parent's dependencies; one `waiting` event with prev=<state>; then ZREM from the
+  state set and LPUSH to wait (paused list on a paused BullMQ 5 queue), then the ready marker
+  unless the queue is paused or at its global concurrency. Like retryJobs, priority is ignored.
+
+  Each job is checked here, inside the call: it must still be in the state set with a score in
+  [0, max] (finishedOn cutoff) and its key must be a hash. Others are skipped and reported.
+
+  KEYS[1] state zset   KEYS[2] wait   KEYS[3] paused   KEYS[4] meta   KEYS[5] active
+  KEYS[6] marker       KEYS[7] events
+  ARGV[1] job key base "<prefix>:<queue>:"
+  ARGV[2] state name: failed | completed
+  ARGV[3] max score (finishedOn cutoff, ms)
+  ARGV[4] "1": also delete atm and ats (reset attempts)
+  ARGV[5] "1": a paused queue keeps its jobs in the legacy paused list
+  ARGV[6] how many moved ids to send back as a sample
+  ARGV[7] mode: "range" -> ARGV[8] min score, ARGV[9] offset, ARGV[10] count: the next page of the
+          state set, read here; "ids" -> ARGV[8..] the ids to retry (already filtered by the caller)
+
+  Returns { moved, ids considered, score of the last one, {note ids}, {note codes}, {note scores},
+  microseconds this call ran }. Notes are every job not moved (code 0: no longer in the state set
+  within the cutoff; -1: no job hash; -2: key not a hash) and the first ARGV[6] moved (code 1), so
+  the reply stays small. The caller sizes its next batch from the time (TIME is not frozen in a
+  script).
+]]
+local rcall = redis.call
+local started = rcall("TIME")
+
+--- @include "queue_state"
+--- @include "retry_parent"
+--- @include "retry_target"
+
+local stateKey, waitKey, pausedKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base, state, maxScore = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local sampleWanted, range = tonumber(ARGV[6]), ARGV[7] == "range"
+
+-- A wrong type would fail a command half-way through the batch: check them all before any write.
+opsctl_retry_require_type(metaKey, "hash")
+local targetKey = opsctl_retry_target_list(waitKey, pausedKey, metaKey, ARGV[5])
+opsctl_retry_require_types({stateKey, "zset", targetKey, "list", KEYS[5], "list", KEYS[6], "zset", KEYS[7], "stream"})
+
+local ids, scores = {}, {}
+if range then
+  local page = rcall("ZRANGEBYSCORE", stateKey, ARGV[8], ARGV[3], "WITHSCORES", "LIMIT", ARGV[9], ARGV[10])
+  for i = 1, #page, 2 do
+    ids[#ids + 1] = page[i]
+    scores[#scores + 1] = page[i + 1]
+  end
+else
+  for i = 8, #ARGV do ids[#ids + 1] = ARGV[i] end
+end
+
+local fields = {"finishedOn", "processedOn", state == "completed" and "returnvalue" or "failedReason"}
+if ARGV[4] == "1" then
+  fields[4] = "atm"
+  fields[5] = "ats"
+end
+
+local moved, noteIds, noteCodes, noteScores, seen = {}, {}, {}, {}, {}
+local maxEvents
+for i, id in ipairs(ids) do
+  local code = 1
+  if not range then
+    local s = not seen[id] and rcall("ZSCORE", stateKey, id)
+    seen[id] = true
+    scores[i] = s or ""
+    s = s and tonumber(s)
+    if not s or s < 0 or s > maxScore then code = 0 end
+  end
+  if code == 1 then
+    local jobKey = base .. id
+    -- HDEL both checks the type (error reply) and clears the fields; 0 deleted needs a look.
+    local n = redis.pcall("HDEL", jobKey, unpack(fields))
+    if type(n) == "table" then
+      code = -2
+    elseif n == 0 and rcall("EXISTS", jobKey) == 0 then
+      code = -1
+    else
+      opsctl_retry_restore_parent(jobKey, state)
+      maxEvents = maxEvents or opsctl_max_events(metaKey)
+      rcall("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id, "prev", state)
+      moved[#moved + 1] = id
+    end
+  end
+  if code ~= 1 or #moved <= sampleWanted then
+    noteIds[#noteIds + 1] = id
+    noteCodes[#noteCodes + 1] = code
+    noteScores[#noteScores + 1] = scores[i]
+  end
+end
+
+-- ZREM and LPUSH take many ids per call; 5000 stays under Lua's unpack limit.
+for from = 1, #moved, 5000 do
+  local to = math.min(from + 4999, #moved)
+  rcall("ZREM", stateKey, unpack(moved, from, to))
+  rcall("LPUSH", targetKey, unpack(moved, from, to))
+end
+if #moved > 0 then opsctl_add_ready_marker(KEYS[6], opsctl_paused_or_maxed(metaKey, KEYS[5])) end
+
+local now = rcall("TIME")
+return {#moved, #ids, scores[#scores] or "", noteIds, noteCodes, noteScores,
+  (now[1] - started[1]) * 1000000 + (now[2] - started[2])}

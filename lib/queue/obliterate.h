@@ -1,0 +1,35 @@
+#pragma once
+// queue clear --all: BullMQ's Queue.obliterate({force}) in bounded batches (reference bullmq.md 5.5).
+// The first batch checks for active jobs and pauses the queue in the same script call, so a refusal
+// changes nothing; later batches remove jobs in BullMQ's order and, last, the queue's own keys.
+// Flow parents waiting for children, the limiter and orphan dedup keys stay, as with BullMQ.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "queue/keys.h"
+#include "queue/mutation.h"
+#include "redis/client.h"
+
+namespace opsctl::queue {
+
+enum class Force { no, yes };  // yes: remove active jobs too (their workers then lose their locks)
+
+struct ObliterateOptions {
+  QueueRef ref;
+  Force force = Force::no;
+};
+
+// What obliterating would remove: matched = jobs in active, delayed, completed, wait, paused,
+// prioritized and failed; a sample of their ids. `active` gets the number of active jobs.
+MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions& o, std::int64_t& active);
+
+// The refusal message when active jobs exist and Force::no was given.
+std::string active_jobs_refusal(const std::string& target, std::int64_t active);
+
+// Obliterates. Throws Error(not_done) when active jobs exist without Force::yes (nothing changed),
+// Error(critical) when the queue is resumed or gains active jobs half-way (it stays paused).
+MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& o,
+                                const std::function<void(std::int64_t done)>& progress = {});
+
+}  // namespace opsctl::queue
