@@ -57,7 +57,7 @@ std::string render_run(const runbook::RunReport& r, bool color) {
   std::string out = fmt::format("Runbook {}{}: {} ({}){}\n", r.runbook,
                                 r.severity.empty() ? "" : fmt::format(" ({})", r.severity),
                                 output::colorize(r.status, upper(to_string(r.status)), color), r.outcome,
-                                r.dry_run ? ", dry run" : "");
+                                "");
   output::Table table({"KIND", "STEP", "STATUS", "DETAIL"});
   for (const auto& s : r.steps) {
     table.add_row({std::string(to_string(s.kind)), s.id, output::colorize(tone(s), s.status, color), detail(s)});

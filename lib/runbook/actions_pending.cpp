@@ -42,11 +42,6 @@ ActionResult unstick_sql(const Args& a, ActionContext&, DryRun) {
   throw a.error("table", "SQL job tables (job unstick --sql) are not available in this build");
 }
 
-void add_queue_retry(ActionRegistry& reg) {
-  reg.add(pending("queue.retry", "failed jobs back to waiting (as queue retry)", Effect::changes,
-                  "queue retry is not in this build"));
-}
-
 void add_db(ActionRegistry& reg) {
   reg.add(pending("db.pool", "PostgreSQL pool-exhaustion diagnosis (as db pool)", Effect::reads,
                   "PostgreSQL support (db pool) is not in this build"));
