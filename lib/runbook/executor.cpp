@@ -125,7 +125,7 @@ void Run::finish() {
     } else if (failed) {
       report_.outcome = rolled_back_ ? (rollback_failed ? "rollback-failed" : "rolled-back") : "failed";
       report_.status = Status::critical;
-    } else if (verified || fixed) {
+    } else if (fixed) {  // a verify that passes without a fix clears nothing: the diagnosis stands
       report_.outcome = verified ? "verified" : "fixed";
       report_.status = Status::ok;
     } else {
