@@ -41,11 +41,14 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
                                           : fmt::format("active jobs (no lock, or started over {} ago)", f.older_than);
   spec.dry_run = f.dry_run;
   queue::MutationResult last;
+  std::int64_t locked = 0;  // from the preview: after the move a worker may already hold a requeued job
   int code = run_mutation(
       s, spec,
       [&] {
         o.dry_run = queue::DryRun::yes;
-        return last = queue::unstick_jobs(client, o);
+        last = queue::unstick_jobs(client, o);
+        locked = last.details.value("locked", std::int64_t{0});
+        return last;
       },
       [&] {
         Progress progress(s.io(), fmt::format("unstick {}", f.queue), last.matched);
@@ -54,7 +57,6 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
         return last = queue::unstick_jobs(client, o);
       });
   // Why a job the user sees in `active` was not taken: its worker is alive (diagnostic, stderr).
-  auto locked = last.details.value("locked", std::int64_t{0});
   if (locked > 0) {
     s.io().err << fmt::format("note: {} active job{} left alone: a live worker holds the lock{}\n", locked,
                               locked == 1 ? "" : "s",
