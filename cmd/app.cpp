@@ -62,6 +62,7 @@ int run(int argc, char** argv, Io& io) {
   Registry reg;
   register_queue(app, reg);
   register_job(app, reg);
+  register_db(app, reg);
   register_config(app, reg);
   register_version(app, reg);
 

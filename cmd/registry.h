@@ -21,6 +21,7 @@ struct Registry {
 // One function per noun (cmd/<noun>/*.cpp), called by app.cpp.
 void register_queue(CLI::App& app, Registry& reg);
 void register_job(CLI::App& app, Registry& reg);
+void register_db(CLI::App& app, Registry& reg);
 void register_config(CLI::App& app, Registry& reg);
 void register_version(CLI::App& app, Registry& reg);
 
@@ -28,6 +29,12 @@ void register_version(CLI::App& app, Registry& reg);
 void add_queue_list(CLI::App& noun, Registry& reg);
 void add_queue_inspect(CLI::App& noun, Registry& reg);
 void add_job_show(CLI::App& noun, Registry& reg);
+void add_job_unstick_sql_only(CLI::App& noun, Registry& reg);  // temporary, see cmd/job/job.cpp
+void add_db_pool(CLI::App& noun, Registry& reg);
+void add_db_sessions(CLI::App& noun, Registry& reg);
+void add_db_cancel(CLI::App& noun, Registry& reg);
+void add_db_terminate(CLI::App& noun, Registry& reg);
+void add_db_locks(CLI::App& noun, Registry& reg);
 void add_config_view(CLI::App& noun, Registry& reg);
 void add_config_get_contexts(CLI::App& noun, Registry& reg);
 void add_config_use_context(CLI::App& noun, Registry& reg);

@@ -9,6 +9,7 @@
 #include "cmd/io.h"
 #include "config/config.h"
 #include "output/format.h"
+#include "pg/connection.h"
 #include "redis/client.h"
 
 namespace opsctl::cmd {
@@ -45,6 +46,9 @@ class Session {
   std::filesystem::path config_path() const;
   redis::Client& redis();                  // connects on first use
   redis::Target redis_target();            // resolved target, password included
+  pg::Connection& pg();                    // connects on first use
+  pg::ConnectOptions pg_options();         // --pg, DATABASE_URL, context pg, else libpq's defaults
+  std::string pg_display();                // the PostgreSQL target as named before connecting
 
   // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output.
   void emit(const std::string& text);
@@ -57,6 +61,8 @@ class Session {
   std::chrono::milliseconds timeout_;
   std::optional<config::Config> config_;
   std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<pg::Connection> pg_;
+  bool pg_password_warned_ = false;
 };
 
 }  // namespace opsctl::cmd
