@@ -6,7 +6,6 @@
 #include "output/format.h"
 #include "output/monitoring.h"
 #include "output/table.h"
-#include "util/duration.h"
 
 namespace opsctl::cmd {
 namespace {
@@ -70,11 +69,11 @@ std::string pool_text(const db::PoolReport& r, const std::string& target, bool c
     out += fmt::format("By state:   {}\n", states.empty() ? "no client sessions" : fmt::format("{}", fmt::join(states, ", ")));
   }
   if (!r.idle_in_transaction.empty()) {
-    out += fmt::format("\nLeaked transactions (idle in transaction > {}):\n", util::format_duration(r.options.idle_tx));
+    out += fmt::format("\nLeaked transactions (idle in transaction > {}):\n", db::flag_duration(r.options.idle_tx));
     out += sessions_table(r.idle_in_transaction);
   }
   if (!r.long_running.empty()) {
-    out += fmt::format("\nLong-running queries (active > {}):\n", util::format_duration(r.options.long_running));
+    out += fmt::format("\nLong-running queries (active > {}):\n", db::flag_duration(r.options.long_running));
     out += sessions_table(r.long_running);
   }
   if (!r.blockers.empty()) out += "\nRoot blockers:\n" + blockers_table(r);

@@ -5,6 +5,7 @@
 #include "cmd/db/render.h"
 #include "cmd/mutation.h"
 #include "core/error.h"
+#include "db/activity.h"
 #include "db/job_table.h"
 #include "output/table.h"
 #include "util/duration.h"
@@ -30,7 +31,7 @@ db::JobTableSpec to_spec(const UnstickSqlFlags& f) {
   spec.reason_column = f.reason_column;
   spec.reason = !f.reason.empty() ? f.reason
                                   : fmt::format("stuck in {} for more than {}; reset by opsctl", f.running_value,
-                                                util::format_duration(spec.older_than));
+                                                db::flag_duration(spec.older_than));
   spec.limit = f.limit;
   if (spec.running_value == spec.set_status) throw usage_error("--set-status must differ from --running-value");
   // Names are checked here, before any connection: a typo is a usage error, not a server error.
@@ -79,7 +80,7 @@ int run_job_unstick_sql(Session& s, const UnstickSqlFlags& f) {
   m.target = fmt::format("postgres {} table {}", s.pg_display(), spec.table);
   m.verb_phrase = "unstick";
   m.noun_phrase = fmt::format("jobs ({} = {} for more than {}, set to {})", spec.status_column, spec.running_value,
-                              util::format_duration(spec.older_than), spec.set_status);
+                              db::flag_duration(spec.older_than), spec.set_status);
   m.dry_run = f.dry_run;
   auto preview = [&] {
     db::UnstickReport rep = db::preview_unstick(s.pg(), spec, queue::mutation_sample_size);

@@ -75,6 +75,16 @@ nlohmann::json to_json(const SessionRow& s) {
                         {"query", s.query}};
 }
 
+std::string flag_duration(std::chrono::milliseconds d) {
+  const long long ms = d.count();
+  if (ms % 1000 != 0 || ms == 0) return std::to_string(ms) + "ms";
+  const long long s = ms / 1000;
+  if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
 std::string age_text(const std::optional<double>& seconds) {
   if (!seconds) return "-";
   const double ms = std::max(0.0, *seconds * 1000.0);

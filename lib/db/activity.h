@@ -2,6 +2,7 @@
 // One row of pg_stat_activity as opsctl shows it, and the SQL that reads it. Every row carries pid
 // AND backend_start: together they name one session for its whole life, while a pid alone may
 // be reused by the next backend.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ std::vector<SessionRow> sessions_from(const pg::Result& r);
 // {"pid","backend_start","user","app","client","db","state","backend_type","wait_event_type",
 //  "wait_event","age_seconds","xact_age_seconds","query_age_seconds","query"}; unknown values null.
 nlohmann::json to_json(const SessionRow& s);
+
+// A duration as a flag takes it back: "1m", "90s", "1500ms", "2h", "1d" (for hints people paste).
+std::string flag_duration(std::chrono::milliseconds d);
 
 // "3m 05s" or "-" for a missing age.
 std::string age_text(const std::optional<double>& seconds);

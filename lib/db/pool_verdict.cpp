@@ -5,13 +5,15 @@
 #include <fmt/format.h>
 
 #include "db/pool.h"
-#include "util/duration.h"
 
 namespace opsctl::db {
 namespace {
 
 double secs(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
-std::string dur(std::chrono::milliseconds d) { return util::format_duration(d); }
+std::string dur(std::chrono::milliseconds d) { return flag_duration(d); }
+
+// "1 slot", "2 slots".
+std::string count_of(std::int64_t n, std::string_view noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
 
 std::string who(const SessionRow& s) {
   std::vector<std::string> parts;
@@ -43,8 +45,8 @@ void add_pooler_causes(PoolReport& r, const std::optional<PoolerView>& pooler, c
   std::string size = worst->pool_size ? fmt::format("; {} of {} server connections busy", worst->sv_active, *worst->pool_size)
                                       : fmt::format("; {} server connections busy", worst->sv_active);
   r.causes.push_back({critical ? Status::critical : Status::warning, "pooler_queueing",
-                      fmt::format("pooler queueing: {} clients waiting for a server (longest {:.1f}s) in {}/{}{}",
-                                  pooler->clients_waiting(), worst->maxwait_s, worst->database, worst->user, size)});
+                      fmt::format("pooler queueing: {} waiting for a server (longest {:.1f}s) in {}/{}{}",
+                                  count_of(pooler->clients_waiting(), "client"), worst->maxwait_s, worst->database, worst->user, size)});
 }
 
 void finish(PoolReport& r) {
@@ -111,9 +113,9 @@ PoolReport diagnose_pool(const PoolInput& in, const PoolOptions& o) {
 
   const std::int64_t leaked = static_cast<std::int64_t>(r.idle_in_transaction.size());
   auto blocker_text = [&](const Blocker& b) {
-    if (b.pid == 0) return fmt::format("a prepared transaction holding {} sessions (see pg_prepared_xacts)", b.total_waiters);
-    return fmt::format("{} holding {} sessions", b.session ? who(*b.session) : fmt::format("pid {}", b.pid),
-                       b.total_waiters);
+    if (b.pid == 0) return fmt::format("a prepared transaction holding {} (see pg_prepared_xacts)", count_of(b.total_waiters, "session"));
+    return fmt::format("{} holding {}", b.session ? who(*b.session) : fmt::format("pid {}", b.pid),
+                       count_of(b.total_waiters, "session"));
   };
 
   if (usable > 0 && used >= usable) {
@@ -144,7 +146,7 @@ PoolReport diagnose_pool(const PoolInput& in, const PoolOptions& o) {
   add_pooler_causes(r, in.pooler, o);
   if (leaked > 0) {
     r.causes.push_back({Status::warning, "leaked_transactions",
-                        fmt::format("leaked transactions holding {} slots (idle in transaction > {}; oldest: {})", leaked,
+                        fmt::format("leaked transactions holding {} (idle in transaction > {}; oldest: {})", count_of(leaked, "slot"),
                                     dur(o.idle_tx), who(r.idle_in_transaction.front()))});
   }
   if (usable > 0 && pct >= 80.0 && pct < 95.0) {

@@ -87,7 +87,7 @@ struct Connection::Impl {
   [[noreturn]] void timed_out() {
     cancel_in_background(conn.get(), std::chrono::milliseconds(1000));
     conn.reset();
-    throw PgError(target, timeout_diagnosis(options.timeout, "waiting for a query result (query cancelled)"));
+    throw PgError(target, timeout_diagnosis(options.timeout, Waiting::result));
   }
 
   // A server WARNING or NOTICE goes to the notice list, never to stderr (lib/ never prints).
@@ -120,7 +120,7 @@ struct Connection::Impl {
         break;
       }
       if (!wait_socket(fd, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline)) {
-        throw AttemptFailed{target_of(c.get()), timeout_diagnosis(options.timeout, "connecting")};
+        throw AttemptFailed{target_of(c.get()), timeout_diagnosis(options.timeout, Waiting::connect)};
       }
       st = PQconnectPoll(c.get());
     }

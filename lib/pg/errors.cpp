@@ -69,6 +69,12 @@ Diagnosis classify_53300(std::string message) {
 Diagnosis classify_state(std::string_view sqlstate, std::string message) {
   std::string s(sqlstate);
   if (s == "53300") return classify_53300(std::move(message));
+  // PgBouncer reports a failed login as 08P01 ("SASL authentication failed", "password authentication
+  // failed"): the same fix as PostgreSQL's 28P01.
+  if (s != "28P01" && contains(message, "authentication failed")) {
+    return make(Failure::wrong_password, s, message,
+                fmt::format("{} (SQLSTATE {}): wrong password; check PGPASSWORD, ~/.pgpass or the passfile", message, s));
+  }
   if (s == "28P01") {
     if (contains(message, "password")) {
       return make(Failure::wrong_password, s, message,
@@ -160,11 +166,19 @@ Diagnosis classify_query_error(std::string_view sqlstate, std::string_view messa
   return classify_state(sqlstate, first_line(message));
 }
 
-Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, std::string_view during) {
+Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, Waiting during) {
+  // Exact for what people pass to --timeout (1500ms is "1.5s", not "1s").
+  const std::string t = timeout.count() >= 1000 && timeout.count() < 60000 && timeout.count() % 1000 != 0
+                            ? fmt::format("{}.{}s", timeout.count() / 1000, (timeout.count() % 1000) / 100)
+                            : util::format_duration(timeout);
+  if (during == Waiting::connect) {
+    return make(Failure::timeout, "", "timeout",
+                fmt::format("timed out after {} connecting (is the host reachable, and is it PostgreSQL?)", t));
+  }
   return make(Failure::timeout, "", "timeout",
-              fmt::format("timed out after {} {} (is the host reachable, and is it PostgreSQL? raise --timeout if "
-                          "the server is just slow)",
-                          util::format_duration(timeout), during));
+              fmt::format("timed out after {} waiting for a query result, query cancelled (the server is overloaded, "
+                          "or a pooler in front of it has no free server connection; raise --timeout if it is just "
+                          "slow)", t));
 }
 
 PgError::PgError(std::string_view target, Diagnosis d)

@@ -47,8 +47,9 @@ struct Diagnosis {
 Diagnosis classify_connect_error(std::string_view libpq_message);
 // A failed query: SQLSTATE and primary message from the result.
 Diagnosis classify_query_error(std::string_view sqlstate, std::string_view message);
-// opsctl's own deadline, connecting or waiting for a result.
-Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, std::string_view during);
+// opsctl's own deadline passed, connecting or waiting for a result.
+enum class Waiting { connect, result };
+Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, Waiting during);
 
 // The Error of lib/pg: exit 2 (a target unreachable or an action failed), message
 // "postgres <target>: <words>", redacted, plus the diagnosis for callers that decide on it
