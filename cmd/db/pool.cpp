@@ -54,10 +54,13 @@ int run_pool(Session& s, const PoolFlags& f) {
     if (!pooler.valid()) return std::nullopt;
     return pooler.get();
   };
-  const std::string target = s.pg_display();
+  // Metrics keep one label whatever happens; people get the session's own target when there is one.
+  const std::string label = s.pg_display();
+  std::string target = label;
   db::PoolReport report;
   try {
     pg::Connection& c = s.pg();
+    target = c.target();
     db::PoolInput in = db::read_pool(c);
     in.pooler = pooler_view();
     report = db::diagnose_pool(in, o);
@@ -77,7 +80,7 @@ int run_pool(Session& s, const PoolFlags& f) {
       break;
     }
     case output::Format::nagios: s.emit(pool_nagios(report)); break;
-    case output::Format::prom: s.emit(pool_prom(report, target)); break;
+    case output::Format::prom: s.emit(pool_prom(report, label)); break;
     case output::Format::text: s.emit(pool_text(report, target, s.color())); break;
   }
   return static_cast<int>(exit_code(report.status));

@@ -30,9 +30,14 @@ struct SessionRow {
   std::optional<double> xact_age_s;   // now() - xact_start; nullopt outside a transaction
   std::optional<double> query_age_s;  // now() - query_start
   std::string query;                  // current or last query, truncated
-  bool hidden = false;                // "<insufficient privilege>": grant pg_monitor to see it
+  bool hidden = false;                // "<insufficient privilege>": only pid, user, app and db are
+                                      // visible (grant pg_monitor to see the rest)
 
   bool is_client() const { return backend_type == "client backend"; }
+  // Whether it takes one of the max_connections slots. A row this role may not see (no pg_monitor)
+  // hides its backend type: one attached to a database is counted as a client session, as
+  // check_postgres counts (background processes have no database).
+  bool holds_slot() const { return is_client() || (hidden && !db.empty()); }
   bool idle_in_transaction() const { return state.rfind("idle in transaction", 0) == 0; }
   // pg_dump, pg_dumpall, pg_basebackup: long transactions by design, left out unless --all.
   bool is_tool() const;

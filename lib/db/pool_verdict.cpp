@@ -14,6 +14,9 @@ std::string dur(std::chrono::milliseconds d) { return flag_duration(d); }
 
 // "1 slot", "2 slots".
 std::string count_of(std::int64_t n, std::string_view noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
+std::string count_of(std::int64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
 
 std::string who(const SessionRow& s) {
   std::vector<std::string> parts;
@@ -58,7 +61,9 @@ void finish(PoolReport& r) {
 }
 
 // Sessions the lists consider: client backends without pg_dump & co., or everything with --all.
-bool listed(const SessionRow& s, const PoolOptions& o) { return o.all || (s.is_client() && !s.is_tool()); }
+bool listed(const SessionRow& s, const PoolOptions& o) {
+  return !s.hidden && (o.all || (s.is_client() && !s.is_tool()));
+}
 
 }  // namespace
 
@@ -72,7 +77,7 @@ PoolReport diagnose_pool(const PoolInput& in, const PoolOptions& o) {
   std::int64_t used = 0;
   for (const char* k : {"active", "idle", "idle_in_transaction", "idle_in_transaction_aborted"}) r.by_state[k] = 0;
   for (const auto& s : in.sessions) {
-    if (!s.is_client()) continue;
+    if (!s.holds_slot()) continue;
     ++used;
     ++r.by_state[state_key(s.state)];
     if (s.hidden) ++r.hidden;
@@ -171,7 +176,8 @@ PoolReport diagnose_pool(const PoolInput& in, const PoolOptions& o) {
                                   b->session->backend_start));
   }
   if (r.hidden > 0) {
-    r.hints.push_back(fmt::format("{} sessions of other roles are hidden from this role: grant it pg_monitor", r.hidden));
+    r.hints.push_back(fmt::format("{} hidden from this role (counted as client sessions, never listed): grant it pg_monitor "
+                                  "to see them", count_of(r.hidden, "session of other roles is", "sessions of other roles are")));
   }
   return r;
 }

@@ -14,6 +14,10 @@ const char* past(Signal s) { return s == Signal::cancel ? "cancelled" : "termina
 const char* to_string(Signal s) { return s == Signal::cancel ? "cancel" : "terminate"; }
 
 std::optional<std::string> refusal(Signal s, const SessionRow& row) {
+  if (row.backend_start.empty()) {
+    return std::string("this role cannot see the session's backend_start (grant it pg_monitor), so the pid-reuse "
+                       "guard cannot be applied");
+  }
   if (s == Signal::cancel && row.idle_in_transaction()) {
     return std::string("idle in transaction: a cancel does nothing to a session that runs no query; "
                        "use opsctl db terminate");

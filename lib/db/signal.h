@@ -17,8 +17,9 @@ enum class Signal { cancel, terminate };
 
 const char* to_string(Signal s);  // "cancel", "terminate"
 
-// Why this signal must not go to this session, or nullopt. A cancel interrupts a running query;
-// a session idle in a transaction runs none, so cancelling it would do nothing.
+// Why this signal must not go to this session, or nullopt: a session whose backend_start this role
+// cannot see cannot be guarded; a cancel interrupts a running query, and a session idle in a
+// transaction runs none, so cancelling it would do nothing.
 std::optional<std::string> refusal(Signal s, const SessionRow& row);
 
 struct SignalOutcome {

@@ -87,9 +87,9 @@ std::string describe_conninfo(std::string_view conninfo) {
   std::string user = get("user");
   std::string db = get("dbname");
   if (db.empty()) db = user;  // libpq's own rule
-  std::string service = get("service");
-  std::string shown = display_target(host.empty() ? "local socket" : host, get("port"), db, user);
-  return service.empty() ? shown : fmt::format("service {} ({})", service, shown);
+  // A service file may set any of the above; only libpq knows the result, after connecting.
+  if (std::string service = get("service"); !service.empty()) return util::redact(fmt::format("service {}", service));
+  return display_target(host.empty() ? "local socket" : host, get("port"), db, user);
 }
 
 std::string display_target(std::string_view host, std::string_view port, std::string_view db, std::string_view user) {

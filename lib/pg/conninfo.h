@@ -42,7 +42,8 @@ bool conninfo_has_password(std::string_view conninfo);
 
 // The target conninfo names before connecting, with libpq's defaults (PGHOST, PGPORT, PGDATABASE,
 // PGUSER, the Unix socket) filled in, in display_target() form: for messages and the audit line
-// of a mutation refused before any connection is made. A service's own settings are not expanded.
+// of a mutation refused before any connection is made. With a service: "service NAME" (its file
+// is read by libpq when connecting).
 std::string describe_conninfo(std::string_view conninfo);
 
 // "host:port/db as user" as shown in every message about a session; a Unix socket directory is

@@ -13,6 +13,7 @@ export const PG_BIN = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8'
 export const APP_PASSWORD = 'App-Pw-4d3f9a';
 export const SUPER_PASSWORD = 'Super-Pw-77c1e0';
 export const ADMIN_PASSWORD = 'Bouncer-Pw-0b5e2c';
+export const OPS_PASSWORD = 'Ops-Pw-51aa08';
 export const DB = 'appdb';
 
 const isRoot = process.getuid?.() === 0;
@@ -97,6 +98,8 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
 
   await sql(`CREATE ROLE app LOGIN PASSWORD '${APP_PASSWORD}'`, { db: 'postgres' });
   await sql(`CREATE DATABASE ${DB} OWNER app`, { db: 'postgres' });
+  // An on-call role: sees every session (pg_monitor), may signal none but its own.
+  await sql(`CREATE ROLE ops LOGIN PASSWORD '${OPS_PASSWORD}' IN ROLE pg_monitor`, { db: 'postgres' });
 
   const pg = {
     dir,
@@ -106,8 +109,10 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
     // Conninfo URLs without passwords: PGPASSWORD carries them (as CONVENTIONS recommends).
     appUrl: `postgresql://app@${HOST}:${port}/${DB}`,
     superUrl: `postgresql://postgres@${HOST}:${port}/${DB}`,
+    opsUrl: `postgresql://ops@${HOST}:${port}/${DB}`,
     appEnv: { PGPASSWORD: APP_PASSWORD },
     superEnv: { PGPASSWORD: SUPER_PASSWORD },
+    opsEnv: { PGPASSWORD: OPS_PASSWORD },
     bouncer: null,
     // A libpq passfile with every password of this cluster (and of its PgBouncer, once started):
     // pass { PGPASSFILE: pg.passfile } to use it, as ~/.pgpass would be used.
@@ -117,7 +122,7 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
     // statements, and keeps it open. via: 'pg' or 'bouncer'.
     hold(app, statements = [], { user = 'app', via = 'pg' } = {}) {
       const p = via === 'bouncer' ? pg.bouncer.port : port;
-      const password = user === 'app' ? APP_PASSWORD : SUPER_PASSWORD;
+      const password = { app: APP_PASSWORD, ops: OPS_PASSWORD, postgres: SUPER_PASSWORD }[user];
       const proc = spawn('psql', ['-X', '-q', '-h', HOST, '-p', String(p), '-U', user, '-d', DB], {
         env: { ...process.env, PGPASSWORD: password, PGAPPNAME: app, PGCONNECT_TIMEOUT: '10' },
         stdio: ['pipe', 'ignore', 'pipe'],
@@ -152,9 +157,12 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
       return (await sql(`SELECT count(*) FROM pg_stat_activity WHERE pid = ${Number(pid)}`, { db: 'postgres' })) === '1';
     },
 
-    // Closes every holder and waits until their backends are gone.
+    // Closes every holder, ends what is left (PgBouncer's pooled server connections), and waits
+    // until no client session remains: each test starts from an empty server.
     async releaseAll() {
       await Promise.all(holders.splice(0).map((h) => h.close()));
+      await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' " +
+        'AND pid <> pg_backend_pid()', { db: 'postgres' });
       await waitFor(async () => (await sql(
         "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
         { db: 'postgres' })) === '0', { what: 'every client session to end' });

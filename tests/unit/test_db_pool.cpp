@@ -71,6 +71,27 @@ TEST_SUITE("db pool verdict") {
     CHECK(diagnose_pool(in, all).long_running.size() == 2);
   }
 
+  TEST_CASE("rows this role may not see: those in a database count as client sessions, never listed") {
+    PoolInput in = input(20, 3);
+    add(in, 2, "idle");
+    SessionRow other = row(50, "", 0);
+    other.backend_type = "";
+    other.hidden = true;
+    other.db = "orders";
+    other.age_s.reset();
+    in.sessions.push_back(other);
+    SessionRow checkpointer = other;  // a background process: no database
+    checkpointer.pid = 51;
+    checkpointer.db = "";
+    in.sessions.push_back(checkpointer);
+    PoolReport r = diagnose_pool(in, {});
+    CHECK(*r.used == 3);
+    CHECK(r.hidden == 1);  // the background process is no session
+    CHECK(r.by_state.at("unknown") == 1);
+    CHECK(r.hints.back() == "1 session of other roles is hidden from this role (counted as client sessions, never "
+                            "listed): grant it pg_monitor to see them");
+  }
+
   TEST_CASE("warning at 80% of usable slots, critical at 95%") {
     PoolInput in = input(13, 3);  // 10 usable
     add(in, 7, "idle");
