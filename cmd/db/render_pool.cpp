@@ -64,7 +64,9 @@ std::string pool_text(const db::PoolReport& r, const std::string& target, bool c
                        st.superuser_reserved, st.reserved, st.reserved_supported ? "" : ": before PostgreSQL 16");
     std::vector<std::string> states;
     for (const auto& [k, n] : r.by_state) {
-      if (n > 0) states.push_back(fmt::format("{} {}", k, n));
+      std::string words = k;
+      for (char& ch : words) ch = ch == '_' ? ' ' : ch;
+      if (n > 0) states.push_back(fmt::format("{} {}", words, n));
     }
     out += fmt::format("By state:   {}\n", states.empty() ? "no client sessions" : fmt::format("{}", fmt::join(states, ", ")));
   }

@@ -113,8 +113,9 @@ int run_job_unstick_sql(Session& s, const UnstickSqlFlags& f) {
     r.changed = static_cast<std::int64_t>(rep.updated_ids.size());
     for (const auto& id : rep.updated_ids) r.add_sample(id);
     if (rep.locked > 0) {
-      r.problems.push_back({"", "", "", fmt::format("{} stuck rows are held by another transaction (FOR UPDATE SKIP "
-                                                    "LOCKED): not changed; run again once it ends", rep.locked)});
+      r.problems.push_back({"", "", "", fmt::format("{} held by another transaction (FOR UPDATE SKIP LOCKED): not "
+                                                    "changed; run again once it ends",
+                                                    rep.locked == 1 ? "1 stuck row is" : fmt::format("{} stuck rows are", rep.locked))});
     }
     if (rep.beyond_limit > 0) r.details["left_for_next_run"] = rep.beyond_limit;
     return r;

@@ -54,7 +54,7 @@ SignalOutcome signal_session(pg::Connection& c, Signal s, const SessionFilter& f
   } catch (const pg::PgError& e) {
     if (e.failure() != pg::Failure::permission_denied) throw;
     out.result = "refused";
-    out.reason = e.diagnosis().message + " (needs the session's role, pg_signal_backend, or a superuser)";
+    out.reason = e.diagnosis().words;
     return out;
   }
   if (!r.rows.empty()) {

@@ -2,11 +2,12 @@
 // slots for normal roles) with PgBouncer in front (session pooling, two server connections).
 // Leaked transactions, a full server and waiting pooler clients are held open by real psql clients.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 
-import { assertCode, lines, refusedPort, run, runJson, sleep, tempDir } from '../lib/harness.mjs';
+import { assertCode, lines, REPO, refusedPort, run, runJson, sleep, tempDir, waitFor } from '../lib/harness.mjs';
 import { startPostgres } from '../lib/pg.mjs';
 
 let pg;
@@ -216,5 +217,34 @@ describe('db pool', () => {
     assertCode(args, r, 0);
     assert.equal(r.json.connected, true);
     assert.equal(r.json.max_connections, 12);
+  });
+
+  test("the demo's walk: seed leaks, db pool names them, db terminate frees the slots", async () => {
+    const seed = spawn(process.execPath, [path.join(REPO, 'tests', 'lib', 'pg-incident.mjs'), '--pg', pg.appUrl,
+      '--leak', '6', '--idle', '1', '--app', 'checkout-api'], { env: { ...process.env, ...pg.appEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    seed.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise((r) => seed.once('exit', r));
+    try {
+      await waitFor(() => out.includes('ready: 7 sessions held'), { what: 'the seed to be ready' });
+      await sleep(1100);
+      const [pargs, popts] = asApp('--idle-tx', '1s', '-o', 'json');
+      const p = await runJson(pargs, popts);
+      assertCode(pargs, p, 1);
+      assert.equal(p.json.used, 7);
+      assert.match(p.json.verdict, /^leaked transactions holding 6 slots .*checkout-api/);
+      const targs = ['db', 'terminate', '--state', 'idle-in-transaction', '--older-than', '1s', '--pg', pg.appUrl, '--yes', '-o', 'json'];
+      const t = await runJson(targs, { env: pg.appEnv });
+      assertCode(targs, t, 0);
+      assert.equal(t.json.changed, 6);
+      const after = await runJson(pargs, popts);
+      assertCode(pargs, after, 0);
+      assert.equal(after.json.used, 1);
+      assert.equal(after.json.available, 8);
+    } finally {
+      seed.kill('SIGTERM');
+      await exited;
+    }
+    await waitFor(async () => (await pg.sessions('checkout-api')).length === 0, { what: 'the seed to close its sessions' });
   });
 });

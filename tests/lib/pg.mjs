@@ -148,6 +148,8 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
     // waiting on a lock); returns them.
     async waitSessions(app, state, count = 1, { wait } = {}) {
       return waitFor(async () => {
+        const dead = holders.find((h) => h.app === app && h.exited);
+        if (dead) throw new Error(`a '${app}' psql client exited: ${dead.stderr.trim()}`);
         const rows = (await pg.sessions(app)).filter((r) => r.state.startsWith(state) && (!wait || r.wait === wait));
         return rows.length >= count ? rows : null;
       }, { timeoutMs: 15000, what: `${count} '${app}' sessions in state '${state}'` });
@@ -166,6 +168,8 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
       await waitFor(async () => (await sql(
         "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
         { db: 'postgres' })) === '0', { what: 'every client session to end' });
+      // A backend leaves pg_stat_activity a moment before it frees its connection slot: let it.
+      await sleep(150);
     },
 
     async stop() {
