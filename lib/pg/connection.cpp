@@ -85,7 +85,7 @@ struct Connection::Impl {
 
   // The query did not answer in time: ask the server to cancel it, drop the session, say so.
   [[noreturn]] void timed_out() {
-    cancel_in_background(conn.get(), std::chrono::milliseconds(1000));
+    cancel_in_background(conn.get(), std::chrono::milliseconds(500));
     conn.reset();
     throw PgError(target, timeout_diagnosis(options.timeout, Waiting::result));
   }

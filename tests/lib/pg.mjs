@@ -3,13 +3,22 @@
 // an optional PgBouncer in front of it, and psql clients kept open through their stdin to hold
 // connections, transactions and locks exactly as a leaking application would.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { freePort, HOST, sleep, waitFor } from './harness.mjs';
 
-export const PG_BIN = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+// The server programs (initdb, pg_ctl): where pg_config says, else the newest Debian cluster version
+// (libpq-dev may come from a newer major than the installed server).
+export const PG_BIN = (() => {
+  const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+  if (existsSync(path.join(bindir, 'initdb'))) return bindir;
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+  const found = versions.filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a));
+  if (found.length === 0) throw new Error('initdb not found: install postgresql (scripts/deps)');
+  return `/usr/lib/postgresql/${found[0]}/bin`;
+})();
 export const APP_PASSWORD = 'App-Pw-4d3f9a';
 export const SUPER_PASSWORD = 'Super-Pw-77c1e0';
 export const ADMIN_PASSWORD = 'Bouncer-Pw-0b5e2c';
@@ -40,18 +49,34 @@ const pgExec = (program, args, opts) => exec(...asPostgres(path.join(PG_BIN, pro
 
 // A psql client that stays connected: statements are written to its stdin as an application would
 // send them, and it holds its session (and any open transaction) until close().
+let markers = 0;
+
 class Holder {
   constructor(proc, app) {
     this.proc = proc;
     this.app = app;
     this.exited = false;
     this.stderr = '';
+    this.stdout = '';
     proc.stderr.on('data', (d) => { this.stderr += d; });
+    proc.stdout.on('data', (d) => { this.stdout = (this.stdout + d).slice(-4096); });
     proc.on('exit', () => { this.exited = true; });
     proc.stdin.on('error', () => {});
   }
 
   send(sql) { this.proc.stdin.write(`${sql}\n`); }
+
+  // Resolves once psql has run everything sent so far (it echoes a marker after it), without a
+  // second connection to look: filling a server to its last slot must not race with the check.
+  ready() {
+    const marker = `opsctl-ready-${++markers}`;
+    this.send(`\\echo ${marker}`);
+    return waitFor(() => {
+      if (this.stdout.includes(marker)) return true;
+      if (this.exited) throw new Error(`the '${this.app}' psql client exited: ${this.stderr.trim()}`);
+      return false;
+    }, { timeoutMs: 15000, what: `'${this.app}' to run its statements` });
+  }
 
   async close() {
     if (this.exited) return;
@@ -125,7 +150,7 @@ export async function startPostgres({ maxConnections = 12, superuserReserved = 3
       const password = { app: APP_PASSWORD, ops: OPS_PASSWORD, postgres: SUPER_PASSWORD }[user];
       const proc = spawn('psql', ['-X', '-q', '-h', HOST, '-p', String(p), '-U', user, '-d', DB], {
         env: { ...process.env, PGPASSWORD: password, PGAPPNAME: app, PGCONNECT_TIMEOUT: '10' },
-        stdio: ['pipe', 'ignore', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       const h = new Holder(proc, app);
       holders.push(h);

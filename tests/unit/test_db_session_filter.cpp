@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
+#include "db/activity.h"
 #include "db/session_filter.h"
 
 using namespace opsctl::db;
@@ -68,5 +69,14 @@ TEST_SUITE("db session filter") {
     CHECK(seconds_param(0ms) == "0.000");
     CHECK(seconds_param(45min) == "2700.000");
     CHECK(seconds_param(1ms) == "0.001");
+  }
+
+  TEST_CASE("durations in hints are written as the flags read them") {
+    CHECK(flag_duration(60000ms) == "1m");
+    CHECK(flag_duration(90s) == "90s");
+    CHECK(flag_duration(1500ms) == "1500ms");
+    CHECK(flag_duration(2h) == "2h");
+    CHECK(flag_duration(48h) == "2d");
+    CHECK(flag_duration(0ms) == "0ms");
   }
 }
