@@ -75,12 +75,13 @@ struct Connection::Impl {
     return conn.get();
   }
 
+  // The session broke mid-conversation (terminated by an administrator, a restart, the network).
   [[noreturn]] void lost() {
     std::string why = conn ? or_empty(PQerrorMessage(conn.get())) : "";
     conn.reset();
-    Diagnosis d = classify_connect_error(why);
-    if (d.failure == Failure::other && why.empty()) d.words = "connection lost";
-    throw PgError(target, d);
+    why = why.substr(0, why.find('\n'));
+    throw PgError(target, Diagnosis{Failure::connection_lost, "", why,
+                                    why.empty() ? "connection lost" : fmt::format("connection lost: {}", why)});
   }
 
   // The query did not answer in time: ask the server to cancel it, drop the session, say so.
@@ -169,7 +170,6 @@ struct Connection::Impl {
     return convert(last.get());
   }
 };
-
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::Connection(Connection&&) noexcept = default;
