@@ -63,6 +63,7 @@ int run(int argc, char** argv, Io& io) {
   register_health(app, reg);
   register_queue(app, reg);
   register_job(app, reg);
+  register_db(app, reg);
   register_runbook(app, reg);
   register_config(app, reg);
   register_version(app, reg);

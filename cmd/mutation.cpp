@@ -31,6 +31,7 @@ audit::Record record(Session& s, const MutationSpec& spec, const queue::Mutation
 bool confirm(Session& s, const MutationSpec& spec, const queue::MutationResult& preview) {
   Io& io = s.io();
   std::string ctx = context_name(s);
+  io.err << preview.details_text;
   io.err << fmt::format("About to {} {} {} in {}{}.\n", spec.verb_phrase, preview.matched, spec.noun_phrase,
                         spec.target, ctx.empty() ? "" : fmt::format(" (context {})", ctx));
   if (!preview.ids.empty()) {
@@ -54,7 +55,8 @@ int render(Session& s, const MutationSpec& spec, const queue::MutationResult& r)
   if (s.format() == output::Format::json) {
     s.emit(output::json_document(queue::to_json(r)));
   } else {
-    std::string out = r.dry_run ? fmt::format("Dry run: would {} {} {} in {}.\n", spec.verb_phrase, r.matched,
+    std::string out = r.details_text;
+    out += r.dry_run ? fmt::format("Dry run: would {} {} {} in {}.\n", spec.verb_phrase, r.matched,
                                               spec.noun_phrase, spec.target)
                                 : fmt::format("Done: {} {} of {} matched {} in {}.\n", spec.verb_phrase, r.changed,
                                               r.matched, spec.noun_phrase, spec.target);

@@ -21,6 +21,7 @@ struct Registry {
 // One function per noun (cmd/<noun>/*.cpp), called by app.cpp.
 void register_queue(CLI::App& app, Registry& reg);
 void register_job(CLI::App& app, Registry& reg);
+void register_db(CLI::App& app, Registry& reg);
 void register_config(CLI::App& app, Registry& reg);
 void register_version(CLI::App& app, Registry& reg);
 void register_health(CLI::App& app, Registry& reg);
@@ -43,6 +44,11 @@ void add_job_retry(CLI::App& noun, Registry& reg);
 void add_job_remove(CLI::App& noun, Registry& reg);
 void add_job_promote(CLI::App& noun, Registry& reg);
 void add_job_unstick(CLI::App& noun, Registry& reg);
+void add_db_pool(CLI::App& noun, Registry& reg);
+void add_db_sessions(CLI::App& noun, Registry& reg);
+void add_db_cancel(CLI::App& noun, Registry& reg);
+void add_db_terminate(CLI::App& noun, Registry& reg);
+void add_db_locks(CLI::App& noun, Registry& reg);
 void add_config_view(CLI::App& noun, Registry& reg);
 void add_config_get_contexts(CLI::App& noun, Registry& reg);
 void add_config_use_context(CLI::App& noun, Registry& reg);

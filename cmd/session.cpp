@@ -106,6 +106,40 @@ redis::Client& Session::redis() {
   return *redis_;
 }
 
+pg::ConnectOptions Session::pg_options() {
+  pg::ConnectOptions o;
+  o.timeout = timeout_;
+  if (!flags_.pg.empty()) {
+    o.conninfo = flags_.pg;
+    o.source = "--pg";
+    if (!pg_password_warned_ && pg::conninfo_has_password(o.conninfo)) {
+      pg_password_warned_ = true;
+      io_.err << "opsctl: warning: the password in --pg is visible in ps and shell history; "
+                 "prefer PGPASSWORD, ~/.pgpass or a service file\n";
+    }
+  } else if (auto env = io_.env("DATABASE_URL"); env && !env->empty()) {
+    o.conninfo = *env;
+    o.source = "DATABASE_URL";
+  } else if (const auto* ctx = context(); ctx && ctx->pg) {
+    o.conninfo = *ctx->pg;
+    o.source = fmt::format("context {}", ctx->name);
+  } else {
+    o.source = "libpq defaults (PGHOST, PGDATABASE, PGSERVICE...)";
+  }
+  return o;
+}
+
+std::string Session::pg_display() {
+  pg::ConnectOptions o = pg_options();
+  pg::validate_conninfo(o.conninfo, o.source);
+  return pg::describe_conninfo(o.conninfo);
+}
+
+pg::Connection& Session::pg() {
+  if (!pg_) pg_ = std::make_unique<pg::Connection>(pg::Connection::connect(pg_options()));
+  return *pg_;
+}
+
 void Session::emit(const std::string& text) {
   if (!flags_.prom_file.empty()) {
     output::write_file_atomic(flags_.prom_file, text);

@@ -9,6 +9,7 @@
 #include "cmd/io.h"
 #include "config/config.h"
 #include "output/format.h"
+#include "pg/connection.h"
 #include "redis/client.h"
 
 namespace opsctl::cmd {
@@ -48,6 +49,9 @@ class Session {
   // A target from a URL given by the user (health checks several): the password from the URL, else
   // REDIS_PASSWORD, else the context's password file; warns once about a password on the command line.
   redis::Target redis_target_for(const std::string& url, bool from_command_line);
+  pg::Connection& pg();                    // connects on first use
+  pg::ConnectOptions pg_options();         // --pg, DATABASE_URL, context pg, else libpq's defaults
+  std::string pg_display();                // the PostgreSQL target as named before connecting
 
   // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output.
   void emit(const std::string& text);
@@ -61,6 +65,8 @@ class Session {
   std::optional<config::Config> config_;
   std::unique_ptr<redis::Client> redis_;
   bool warned_password_in_url_ = false;
+  std::unique_ptr<pg::Connection> pg_;
+  bool pg_password_warned_ = false;
 };
 
 }  // namespace opsctl::cmd

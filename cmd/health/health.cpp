@@ -9,6 +9,7 @@
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "health/http_check.h"
+#include "health/pg_check.h"
 #include "health/redis_check.h"
 #include "util/duration.h"
 #include "util/redact.h"
@@ -19,6 +20,7 @@ namespace {
 struct HealthFlags {
   std::vector<std::string> redis;
   std::vector<std::string> http;
+  std::vector<std::string> pg;
   std::string wait;
   int expect_status = 0;
   std::string expect_body;
@@ -45,6 +47,14 @@ std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
     health::RedisCheckSpec spec{unique_name(names, name.empty() ? "redis " + t.display() : name), t, timeout};
     checks.push_back([spec] { return health::check_redis(spec); });
   };
+  auto add_pg = [&](const std::string& conninfo, std::string name, std::string source) {
+    health::PgCheckSpec spec;
+    spec.connect.conninfo = conninfo;
+    spec.connect.source = std::move(source);
+    spec.connect.timeout = timeout;
+    spec.name = unique_name(names, name.empty() ? "postgres " + util::redact(conninfo) : name);
+    checks.push_back([spec] { return health::check_pg(spec); });
+  };
   auto add_http = [&](const config::HttpCheck* c, const std::string& url) {
     health::HttpCheckSpec spec;
     spec.name = unique_name(names, c ? c->name : util::redact(url));
@@ -58,24 +68,32 @@ std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
   };
   std::vector<std::string> redis_urls = f.redis;
   if (!s.flags().redis.empty()) redis_urls.push_back(s.flags().redis);
-  bool from_flags = !redis_urls.empty() || !f.http.empty();
+  std::vector<std::string> pg_conninfos = f.pg;
+  if (!s.flags().pg.empty()) pg_conninfos.push_back(s.flags().pg);
+  bool from_flags = !redis_urls.empty() || !f.http.empty() || !pg_conninfos.empty();
   if (from_flags) {
     for (const auto& url : redis_urls) add_redis(url, "", true);
+    for (const auto& c : pg_conninfos) add_pg(c, "", "--pg");
     for (const auto& url : f.http) add_http(nullptr, url);
     return checks;
   }
-  if (auto env = s.io().env("REDIS_URL"); env && !env->empty()) {
-    add_redis(*env, "", false);
+  auto redis_env = s.io().env("REDIS_URL");
+  auto pg_env = s.io().env("DATABASE_URL");
+  if ((redis_env && !redis_env->empty()) || (pg_env && !pg_env->empty())) {
+    if (redis_env && !redis_env->empty()) add_redis(*redis_env, "", false);
+    if (pg_env && !pg_env->empty()) add_pg(*pg_env, "postgres", "DATABASE_URL");
     return checks;
   }
   if (const config::Context* ctx = s.context()) {
     if (ctx->redis) add_redis(*ctx->redis, "redis", false);
     for (const auto& t : ctx->redis_checks) add_redis(t.url, t.name, false);
+    if (ctx->pg) add_pg(*ctx->pg, "postgres", "context " + ctx->name);
+    for (const auto& t : ctx->pg_checks) add_pg(t.url, t.name, "context " + ctx->name);
     for (const auto& c : ctx->http) add_http(&c, c.url);
   }
   if (checks.empty()) {
-    throw usage_error("nothing to check: give --redis URL or --http URL (repeatable), set REDIS_URL, "
-                      "or use a context with redis or http checks");
+    throw usage_error("nothing to check: give --redis URL, --pg CONNINFO or --http URL (repeatable), set "
+                      "REDIS_URL or DATABASE_URL, or use a context with redis, pg or http checks");
   }
   return checks;
 }
@@ -121,8 +139,9 @@ int run_health(Session& s, const HealthFlags& f) {
 
 void register_health(CLI::App& app, Registry& reg) {
   auto f = std::make_shared<HealthFlags>();
-  CLI::App* cmd = app.add_subcommand("health", "Redis and HTTP checks in parallel (cron, CI, shell)");
+  CLI::App* cmd = app.add_subcommand("health", "Redis, PostgreSQL and HTTP checks in parallel (cron, CI, shell)");
   cmd->add_option("--redis", f->redis, "Redis URL to check (repeatable)");
+  cmd->add_option("--pg", f->pg, "PostgreSQL conninfo or URL to check (repeatable)");
   cmd->add_option("--http", f->http, "HTTP(S) URL to check (repeatable)");
   cmd->add_option("--wait", f->wait, "repeat until every check is ok or this duration runs out (e.g. 60s)");
   cmd->add_option("--expect-status", f->expect_status, "HTTP status every --http check must return (default any 2xx)")

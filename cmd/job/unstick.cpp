@@ -2,6 +2,7 @@
 // --older-than, back to waiting (as BullMQ's stalled-job checker) or to failed.
 #include <fmt/format.h>
 
+#include "cmd/job/unstick_sql.h"
 #include "cmd/mutation.h"
 #include "cmd/progress.h"
 #include "cmd/registry.h"
@@ -41,11 +42,14 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
                                           : fmt::format("active jobs (no lock, or started over {} ago)", f.older_than);
   spec.dry_run = f.dry_run;
   queue::MutationResult last;
+  std::int64_t locked = 0;  // from the preview: after the move a worker may already hold a requeued job
   int code = run_mutation(
       s, spec,
       [&] {
         o.dry_run = queue::DryRun::yes;
-        return last = queue::unstick_jobs(client, o);
+        last = queue::unstick_jobs(client, o);
+        locked = last.details.value("locked", std::int64_t{0});
+        return last;
       },
       [&] {
         Progress progress(s.io(), fmt::format("unstick {}", f.queue), last.matched);
@@ -54,7 +58,6 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
         return last = queue::unstick_jobs(client, o);
       });
   // Why a job the user sees in `active` was not taken: its worker is alive (diagnostic, stderr).
-  auto locked = last.details.value("locked", std::int64_t{0});
   if (locked > 0) {
     s.io().err << fmt::format("note: {} active job{} left alone: a live worker holds the lock{}\n", locked,
                               locked == 1 ? "" : "s",
@@ -67,15 +70,29 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
 
 void add_job_unstick(CLI::App& noun, Registry& reg) {
   auto f = std::make_shared<UnstickFlags>();
-  CLI::App* cmd = noun.add_subcommand("unstick", "active jobs whose worker died (lock gone) back to waiting or failed");
-  cmd->add_option("queue", f->queue, "queue name")->required();
+  auto sql = std::make_shared<UnstickSqlFlags>();
+  CLI::App* cmd = noun.add_subcommand(
+      "unstick", "active jobs whose worker died (lock gone) back to waiting or failed; --sql: a SQL job table");
+  cmd->add_option("queue", f->queue, "queue name (not with --sql)");
+  add_unstick_sql_flags(*cmd, *sql);
   cmd->add_option("--older-than", f->older_than,
                   "also jobs that started longer ago than DUR, even with a live lock (a hung worker)");
   cmd->add_option("--to", f->to, "where they go: wait (default, as BullMQ's stalled checker) or failed")
       ->check(CLI::IsMember({"wait", "failed"}));
   CLI::Option* limit = cmd->add_option("--limit", f->limit, "move at most N jobs");
   cmd->add_flag("--dry-run", f->dry_run, "report what would change; change nothing");
-  reg.add(cmd, [f, limit](Session& s) { return run_unstick(s, *f, limit->count() > 0); });
+  reg.add(cmd, [f, sql, limit](Session& s) {
+    if (sql->sql) {  // the same verb for a PostgreSQL job table: shared flags mean the same
+      if (!f->queue.empty()) throw usage_error("job unstick --sql takes no queue name (use --table)");
+      if (f->to != "wait") throw usage_error("job unstick --sql: use --set-status instead of --to");
+      sql->older_than = f->older_than;
+      sql->limit = f->limit;
+      sql->dry_run = f->dry_run;
+      return run_job_unstick_sql(s, *sql);
+    }
+    if (f->queue.empty()) throw usage_error("job unstick: give a QUEUE, or --sql --table T for a SQL job table");
+    return run_unstick(s, *f, limit->count() > 0);
+  });
 }
 
 }  // namespace opsctl::cmd

@@ -39,6 +39,11 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
                           : "unknown time";
     out += fmt::format("Oldest:    job {} waiting for {}\n", *r.oldest_waiting_id, age);
   }
+  if (r.stalled > 0) {
+    out += fmt::format("Stalled:   {} active job{} without a lock (the worker died): {}{}\n", r.stalled,
+                       r.stalled == 1 ? "" : "s", fmt::join(r.stalled_ids, ", "),
+                       r.stalled > static_cast<std::int64_t>(r.stalled_ids.size()) ? ", ..." : "");
+  }
   out += "\n";
   output::Table counts({"STATE", "JOBS"}, {Align::left, Align::right});
   for (const auto& [state, n] : r.counts) counts.add_row({state, count_text(n)});

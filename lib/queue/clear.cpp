@@ -76,7 +76,7 @@ std::int64_t walk(redis::Client& client, const ClearOptions& o, const QueueShape
       auto started = std::chrono::steady_clock::now();
       BatchOutcome b = run_batch(client, o, suffix, skip, window, check, r);
       batch.record(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
-                   b.examined == window);
+                   b.examined);
       total += b.removed;
       // Removed entries leave the key; the kept ones stay ahead of the next window.
       skip += check == Check::yes ? b.examined : b.kept;

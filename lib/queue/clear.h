@@ -4,6 +4,9 @@
 // :dependencies, :processed, :failed, :unsuccessful, its dedup entry when it still names the job,
 // and its place in a flow parent (a same-queue parent left without pending children goes too,
 // another queue's parent moves to wait). One `cleaned` event per script call that removed jobs.
+// Batches walk the state oldest first, each deciding on its jobs inside its script call; when
+// workers take or add jobs in that state meanwhile, a pass may miss a few entries (it never
+// removes one that does not match): running it again finishes the work.
 #include <cstdint>
 #include <functional>
 #include <string>

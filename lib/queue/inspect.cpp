@@ -28,6 +28,20 @@ void add_oldest_waiting(redis::Client& client, InspectResult& r) {
   }
 }
 
+void add_stalled(redis::Client& client, InspectResult& r) {
+  if (r.shape.layout != Layout::bullmq || !r.shape.key_ok("active")) return;
+  auto ids = client.command({"LRANGE", r.ref.key("active"), "0", "999"}).elements;
+  std::vector<redis::Command> cmds;
+  for (const auto& id : ids) cmds.push_back({"EXISTS", r.ref.job_key(id.str) + ":lock"});
+  auto locks = client.pipeline(cmds);
+  r.stalled_checked = static_cast<std::int64_t>(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (locks[i].as_int().value_or(1) != 0) continue;
+    ++r.stalled;
+    if (r.stalled_ids.size() < 20) r.stalled_ids.push_back(ids[i].str);
+  }
+}
+
 void add_failures(redis::Client& client, InspectResult& r, std::size_t sample) {
   if (!r.shape.key_ok("failed") || sample == 0) return;
   auto ids = client.command({"ZREVRANGE", r.ref.key("failed"), "0", std::to_string(sample - 1)}).elements;
@@ -135,13 +149,18 @@ void decide_status(InspectResult& r) {
   parts.push_back(fmt::format("{} waiting{}{}", ready, detail, verdict(wait_status, t.warn_wait, t.crit_wait)));
   parts.push_back(fmt::format("{} failed{}", failed, verdict(failed_status, t.warn_failed, t.crit_failed)));
   parts.push_back(fmt::format("{} active", count_of(r.counts, "active")));
+  if (r.stalled > 0) {
+    parts.push_back(fmt::format("{} active without a lock (worker gone)", r.stalled));
+    r.status = worst(r.status, Status::warning);
+  }
   if (r.shape.paused) {
     // A forgotten pause is a classic incident: jobs wait and nothing runs them.
     parts.push_back(ready > 0 ? "PAUSED with jobs waiting" : "PAUSED");
     if (ready > 0) r.status = worst(r.status, Status::warning);
   }
   if (r.workers) {
-    parts.push_back(r.workers->empty() ? "no workers connected" : fmt::format("{} workers", r.workers->size()));
+    parts.push_back(r.workers->empty() ? "no workers connected"
+                                       : fmt::format("{} worker{}", r.workers->size(), r.workers->size() == 1 ? "" : "s"));
   }
   if (r.shape.layout == Layout::unknown) {
     r.problems.push_back({"", r.ref.display(), "", "queue layout not recognised as BullMQ or Bull"});
@@ -184,6 +203,7 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   r.counts = get_counts(client, o.ref, r.shape);
   r.workers = list_workers(client, o.ref);
   add_oldest_waiting(client, r);
+  add_stalled(client, r);
   add_failures(client, r, o.failure_sample);
   if (o.state) add_jobs(client, r, o);
   decide_status(r);

@@ -52,6 +52,11 @@ struct InspectResult {
   std::optional<std::vector<WorkerInfo>> workers;
   std::optional<std::string> oldest_waiting_id;
   std::optional<std::int64_t> oldest_waiting_timestamp;
+  // Active jobs without a lock: their worker died and nothing will recover them until BullMQ's
+  // stalled checker runs (or never, if no worker runs it). Checked on the first 1000 active jobs.
+  std::int64_t stalled = 0;
+  std::int64_t stalled_checked = 0;
+  std::vector<std::string> stalled_ids;  // sample
   std::vector<FailureGroup> failures;
   std::int64_t failures_sampled = 0;
   std::optional<std::string> listed_state;

@@ -67,6 +67,7 @@ nlohmann::json to_json(const InspectResult& r) {
   } else {
     j["oldest_waiting"] = nullptr;
   }
+  j["stalled"] = {{"count", r.stalled}, {"checked", r.stalled_checked}, {"sample_ids", r.stalled_ids}};
   auto failures = nlohmann::json::array();
   for (const auto& f : r.failures) {
     failures.push_back({{"reason", f.reason}, {"count", f.count}, {"sample_ids", f.sample_ids}});

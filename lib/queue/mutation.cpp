@@ -22,6 +22,9 @@ nlohmann::json to_json(const MutationResult& r) {
     }
     j["results"] = results;
   }
+  for (const auto& [key, value] : r.details.items()) {
+    if (!j.contains(key)) j[key] = value;
+  }
   return j;
 }
 

@@ -32,7 +32,11 @@ struct MutationResult {
   std::vector<std::string> ids;  // sample of matched ids, at most mutation_sample_size
   std::vector<Problem> problems; // corrupted or missing jobs, skipped and reported
   std::vector<IdResult> results; // per-id outcomes (job verbs); empty for bulk verbs
-  nlohmann::json details = nlohmann::json::object();  // verb-specific fields, added at the top level
+  // What a verb shows of the matched items beyond ids (the sessions of db terminate, the rows of
+  // job unstick --sql): extra JSON fields, never replacing the fixed ones, and their text form,
+  // printed before the summary and in the confirmation prompt. Empty when none.
+  nlohmann::json details = nlohmann::json::object();
+  std::string details_text;
 
   void add_sample(const std::string& id) {
     if (ids.size() < mutation_sample_size) ids.push_back(id);

@@ -99,7 +99,7 @@ MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& 
                                                     : "jobs became active meanwhile (pass --force to remove them)"));
     }
     if (status == 0) break;
-    batch.record(elapsed, true);
+    batch.record(elapsed, budget);
   }
   return r;
 }

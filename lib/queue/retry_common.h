@@ -51,8 +51,8 @@ PageCursor next_cursor(const PageCursor& cursor, const std::vector<PageEntry>& p
 
 // Jobs per script call. A retried job costs Redis 3-5 microseconds (measured: bench/retry), so the
 // initial size keeps a call around 1 ms; a call over the budget halves the size (a slow server,
-// huge job hashes), and ten calls in a row well under it let the size double back, never above the
-// initial one. Redis is then never blocked anywhere near the 5 ms the conventions allow.
+// huge job hashes), and ten calls in a row under half of it let the size double back, never above
+// the initial one. Even two calls run back to back stay well under the 5 ms the conventions allow.
 class BatchSizer {
  public:
   explicit BatchSizer(std::int64_t initial = 250, std::int64_t minimum = 25)

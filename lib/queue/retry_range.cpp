@@ -1,9 +1,10 @@
 // `queue retry` without --name/--reason: the script reads each page of the state set itself, so no
 // id travels twice, and two calls stay in flight so that Redis starts the next batch as soon as it
 // finishes one instead of waiting a network round trip (which matters most on a remote Redis).
+#include <algorithm>
+#include <cstdint>
 #include <deque>
 
-#include "core/error.h"
 #include "queue/lua_scripts.h"
 #include "queue/retry_batch.h"
 

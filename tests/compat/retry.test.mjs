@@ -247,6 +247,19 @@ describe('safety protocol', () => {
     assert.deepEqual(await dumpQueue(io, P, 'q'), before);
   });
 
+  test('a Bull 3/4 queue is refused, untouched (exit 3)', async () => {
+    await io.set(`${P}:old:id`, '2');
+    await io.rpush(`${P}:old:wait`, '2');
+    await io.zadd(`${P}:old:priority`, 0, '2');
+    await io.zadd(`${P}:old:failed`, Date.now() - 1000, '1');
+    await io.hset(`${P}:old:1`, 'name', 'x', 'data', '{}', 'failedReason', 'boom', 'attemptsMade', '1');
+    const args = ['queue', 'retry', 'old', '--yes', '--redis', redis.url, '--prefix', P];
+    const r = await run(args);
+    assertCode(args, r, 3);
+    assert.match(r.stderr, /Bull \(v3\/v4\) queue/);
+    assert.equal(await io.zcard(`${P}:old:failed`), 1);
+  });
+
   test('an unknown queue is an error naming it (exit 2)', async () => {
     const args = ['queue', 'retry', 'nosuch', '--yes', '--redis', redis.url, '--prefix', P];
     const r = await run(args);

@@ -217,6 +217,22 @@ describe('paused queues', () => {
   });
 });
 
+describe('stalled jobs', () => {
+  test('an active job without a lock is reported as stalled and makes a warning', async () => {
+    await seedMeta(redis, 'st');
+    for (const i of [1, 2]) {
+      await seedJob(redis, 'st', i, { name: 'x', data: '{}', opts: '{}', timestamp: NOW, processedOn: NOW, atm: 0 });
+      await redis.cli('LPUSH', 'bull:st:active', String(i));
+    }
+    await redis.cli('SET', 'bull:st:2:lock', 'worker-token', 'PX', '60000');
+    const args = ['queue', 'inspect', 'st', '-o', 'json', ...R()];
+    const r = await runJson(args);
+    assertCode(args, r, 1);
+    assert.deepEqual(r.json.stalled, { count: 1, checked: 2, sample_ids: ['1'] });
+    assert.match(r.json.summary, /1 active without a lock/);
+  });
+});
+
 describe('text output and colour', () => {
   let args;
   before(() => { args = ['queue', 'inspect', 'q', ...R()]; });

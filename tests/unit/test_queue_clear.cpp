@@ -9,34 +9,42 @@ using namespace opsctl::queue;
 using std::chrono::microseconds;
 
 TEST_SUITE("queue clear") {
-  TEST_CASE("the batch grows while full calls are quick, never past its maximum") {
+  TEST_CASE("the batch aims at the target from the cost per entry, at most doubling per call") {
     RemovalBatch b(100);
-    b.record(microseconds(500), true);
+    b.record(microseconds(500), 100);  // 5 us per entry: 300 wanted, 200 allowed
     CHECK(b.size() == 200);
-    for (int i = 0; i < 10; ++i) b.record(microseconds(500), true);
-    CHECK(b.size() == RemovalBatch::max_size);
+    b.record(microseconds(1000), 200);
+    CHECK(b.size() == 300);
+    b.record(microseconds(1500), 300);
+    CHECK(b.size() == 300);
   }
 
-  TEST_CASE("a short final batch says nothing about the cost of a full one") {
-    RemovalBatch b(100);
-    b.record(microseconds(100), false);
-    CHECK(b.size() == 100);
+  TEST_CASE("one slow call does not shrink the batch: the median of the last five decides") {
+    RemovalBatch b(300);
+    for (int i = 0; i < 4; ++i) b.record(microseconds(1500), 300);
+    REQUIRE(b.size() == 300);
+    b.record(microseconds(9000), 300);  // Redis descheduled for a moment
+    CHECK(b.size() == 300);
   }
 
-  TEST_CASE("a slow call halves the batch, down to its minimum") {
+  TEST_CASE("calls that stay slow shrink it, down to its minimum") {
     RemovalBatch b(1000);
-    b.record(microseconds(4000), true);
-    CHECK(b.size() == 500);
-    b.record(microseconds(4000), false);  // slow even when short: shrink anyway
+    for (int i = 0; i < 5; ++i) b.record(microseconds(6000), 1000);  // 6 us per entry
     CHECK(b.size() == 250);
-    for (int i = 0; i < 20; ++i) b.record(microseconds(9000), true);
+    for (int i = 0; i < 5; ++i) b.record(microseconds(100000), 250);
     CHECK(b.size() == RemovalBatch::min_size);
   }
 
-  TEST_CASE("calls in the comfortable band keep the size") {
-    RemovalBatch b(300);
-    b.record(microseconds(1500), true);
-    CHECK(b.size() == 300);
+  TEST_CASE("cheap entries grow it to its maximum, never past") {
+    RemovalBatch b(16);
+    for (int i = 0; i < 20; ++i) b.record(microseconds(100), b.size());
+    CHECK(b.size() == RemovalBatch::max_size);
+  }
+
+  TEST_CASE("calls with too few entries are ignored") {
+    RemovalBatch b(100);
+    b.record(microseconds(5000), 3);
+    CHECK(b.size() == 100);
   }
 
   TEST_CASE("an initial size out of range is clamped") {
