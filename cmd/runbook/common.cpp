@@ -42,6 +42,16 @@ redis::Target SessionActions::redis_target(const std::string& url) {
   return url.empty() ? s_.redis_target() : s_.redis_target_for(url, false);
 }
 
+pg::ConnectOptions SessionActions::pg_options(const std::string& conninfo) {
+  if (conninfo.empty()) return s_.pg_options();
+  pg::ConnectOptions o;
+  o.conninfo = conninfo;
+  o.source = "a runbook parameter";
+  o.timeout = s_.timeout();
+  pg::validate_conninfo(o.conninfo, o.source);
+  return o;
+}
+
 void SessionActions::sleep_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 }  // namespace opsctl::cmd

@@ -29,6 +29,8 @@ class SessionActions : public runbook::ActionContext {
   redis::Client& redis() override { return s_.redis(); }
   std::string prefix() override { return s_.prefix(); }
   redis::Target redis_target(const std::string& url) override;
+  pg::Connection& pg() override { return s_.pg(); }
+  pg::ConnectOptions pg_options(const std::string& conninfo) override;
   std::chrono::milliseconds timeout() override { return s_.timeout(); }
   std::int64_t now_ms() override { return s_.io().now_ms(); }
   void sleep_for(std::chrono::milliseconds d) override;

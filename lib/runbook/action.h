@@ -90,7 +90,6 @@ struct ActionSpec {
   std::vector<ArgSpec> args;
   std::vector<FindingSpec> findings;
   ActionFn run;
-  std::string unavailable;  // non-empty: not in this build, and why (lint and run refuse it)
 
   const FindingSpec* finding(const std::string& name) const;
   const ArgSpec* arg(const std::string& name) const;

@@ -17,9 +17,7 @@ Run::Outcome Run::invoke(const ActionCall& call, DryRun dry) {
   const ActionSpec* spec = registry_.find(call.action);
   try {
     if (spec == nullptr) throw config_error(fmt::format("unknown action {}", call.action));
-    if (!spec->unavailable.empty() || !spec->run) {
-      throw config_error(fmt::format("action {} is not available in this build: {}", call.action, spec->unavailable));
-    }
+    if (!spec->run) throw config_error(fmt::format("action {} cannot run", call.action));
     Args args(call.action, render_args(call.with, scope_));
     o.result = spec->run(args, ctx_, dry);
     if (o.result.failed) {

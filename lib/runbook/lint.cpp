@@ -63,9 +63,6 @@ void check_call(const RefContext& c, const ActionCall& call, std::string_view wh
     at.error(fmt::format("{}: unknown action '{}'{}; actions: {}", where, call.action,
                          best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best),
                          fmt::join(c.registry->names(), ", ")));
-  } else if (!spec->unavailable.empty()) {
-    at.error(fmt::format("{}: action {} is not available in this build: {}", where, call.action, spec->unavailable));
-    spec = nullptr;
   }
   for (const auto& [name, value] : call.with.items()) {
     RefContext arg = c;
@@ -131,7 +128,7 @@ void lint_step(const RefContext& base, const Step& s, std::vector<Diagnostic>& o
     rb.visible.push_back(s.id);  // a rollback runs after its step: it may read the step's findings
     check_call(rb, *s.rollback, fmt::format("rollback of step {}", s.id));
   }
-  if (spec && spec->unavailable.empty()) {
+  if (spec) {
     if (s.kind == StepKind::fix && spec->effect == Effect::reads) {
       out.push_back({s.call.action_line, Level::warning,
                      fmt::format("step {} is a fix but {} changes nothing", s.id, spec->name)});

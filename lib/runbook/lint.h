@@ -1,6 +1,5 @@
 #pragma once
-// Static checks of a parsed runbook against an action registry: actions known and available in this
-// build, their arguments, every reference in with:, when:, until:, checks and comms (parameters,
+// Static checks of a parsed runbook against an action registry: actions known, their arguments, every reference in with:, when:, until:, checks and comms (parameters,
 // earlier steps, finding names), and the types compared in conditions.
 #include <string>
 #include <vector>

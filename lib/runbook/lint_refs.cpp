@@ -29,7 +29,7 @@ std::optional<std::string> type_name(ValueType t) {
 
 std::optional<std::string> finding_type(const RefContext& c, const Step& step, const RefPath& ref, std::size_t at) {
   const ActionSpec* spec = c.registry->find(step.call.action);
-  if (spec == nullptr || !spec->unavailable.empty()) return std::nullopt;  // reported at the action
+  if (spec == nullptr) return std::nullopt;  // reported at the action
   if (ref.size() <= at) {
     c.error(fmt::format("'{}' needs a finding name: {}.<name>", join_path(ref), join_path(ref)));
     return std::nullopt;

@@ -28,6 +28,8 @@ struct FakeContext : ActionContext {
   opsctl::redis::Client& redis() override { throw std::logic_error("no Redis in unit tests"); }
   std::string prefix() override { return "bull"; }
   opsctl::redis::Target redis_target(const std::string&) override { return {}; }
+  opsctl::pg::Connection& pg() override { throw std::logic_error("no PostgreSQL in unit tests"); }
+  opsctl::pg::ConnectOptions pg_options(const std::string&) override { return {}; }
   std::chrono::milliseconds timeout() override { return std::chrono::seconds(5); }
   std::int64_t now_ms() override { return now; }
   void sleep_for(std::chrono::milliseconds d) override { now += d.count(); }

@@ -23,6 +23,8 @@ struct NoContext : ActionContext {
   opsctl::redis::Client& redis() override { throw std::logic_error("no Redis"); }
   std::string prefix() override { return "bull"; }
   opsctl::redis::Target redis_target(const std::string&) override { return {}; }
+  opsctl::pg::Connection& pg() override { throw std::logic_error("no PostgreSQL in unit tests"); }
+  opsctl::pg::ConnectOptions pg_options(const std::string&) override { return {}; }
   std::chrono::milliseconds timeout() override { return 5s; }
   std::int64_t now_ms() override { return 0; }
   void sleep_for(std::chrono::milliseconds) override {}
