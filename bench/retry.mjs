@@ -152,13 +152,13 @@ async function main() {
     await failAll(`bmq${n}`, bmq, n);
     const res = { n, ops: [], bmq: [], seedS: (performance.now() - t0) / 1000 };
     for (let round = 0; round < ROUNDS; round++) {
-      if (round > 0) {
-        await refail(`ops${n}`, n);
-        await refail(`bmq${n}`, n);
-      }
-      // Alternate who goes first, so neither always runs on a warmer server.
+      // Alternate who goes first. Each side's queue is (re-)failed just before its own run and
+      // left to settle for a second (Redis frees and purges memory after big moves), so neither
+      // side runs right after the other's setup work.
       const order = round % 2 ? ['bmq', 'ops'] : ['ops', 'bmq'];
       for (const who of order) {
+        if (round > 0) await refail(`${who}${n}`, n);
+        await new Promise((r) => setTimeout(r, 1000));
         await reset();
         if (who === 'ops') {
           const r = runOpsctl(`ops${n}`);
