@@ -22,7 +22,7 @@
 //   worst     the longest single Redis command of the run, from SLOWLOG. Redis 7 also logs every
 //             command a script runs, so a threshold of 0 would flood the log with ~300k sub-commands
 //             per run and evict the script calls; the threshold is 200 us instead: a command that
-//             took less cannot be the worst one (the table shows how many calls were logged). Redis
+//             took less cannot be the worst one; p50/p99 are over the logged script calls. Redis
 //             busy time: INFO commandstats usec of EVALSHA: the work each side asks of Redis, which
 //             the load of the machine barely changes (wall time does; the load average is printed).
 import { spawnSync } from 'node:child_process';
@@ -105,7 +105,10 @@ async function stats() {
   const log = await connection.slowlog('GET', 100000);
   let worst = 0;
   for (const [, , us] of log) worst = Math.max(worst, us);
-  return { calls, usec, worst, logged: log.length };
+  const evals = log.filter(([, , , argv]) => /^evalsha$/i.test(String(argv[0]))).map(([, , us]) => us).sort((a, b) => a - b);
+  const p50 = evals.length ? evals[evals.length >> 1] : 0;
+  const p99 = evals.length ? evals[Math.min(evals.length - 1, Math.floor(evals.length * 0.99))] : 0;
+  return { calls, usec, worst, p50, p99, logged: log.length };
 }
 
 async function reset() {
@@ -152,13 +155,13 @@ async function main() {
     await failAll(`bmq${n}`, bmq, n);
     const res = { n, ops: [], bmq: [], seedS: (performance.now() - t0) / 1000 };
     for (let round = 0; round < ROUNDS; round++) {
-      if (round > 0) {
-        await refail(`ops${n}`, n);
-        await refail(`bmq${n}`, n);
-      }
-      // Alternate who goes first, so neither always runs on a warmer server.
+      // Alternate who goes first. Each side's queue is (re-)failed just before its own run and
+      // left to settle for a second (Redis frees and purges memory after big moves), so neither
+      // side runs right after the other's setup work.
       const order = round % 2 ? ['bmq', 'ops'] : ['ops', 'bmq'];
       for (const who of order) {
+        if (round > 0) await refail(`${who}${n}`, n);
+        await new Promise((r) => setTimeout(r, 1000));
         await reset();
         if (who === 'ops') {
           const r = runOpsctl(`ops${n}`);
@@ -185,15 +188,16 @@ async function main() {
 
   for (const r of rows) {
     console.log(`\n${r.n.toLocaleString('en-US')} failed jobs (seeded by addBulk and a failing Worker in ${r.seedS.toFixed(1)} s)`);
-    const cols = ['round', 'opsctl ms', 'BullMQ ms', 'ratio', 'RSS MB', 'worst ms ops/BMQ', 'calls ops/BMQ',
-      'logged ops/BMQ', 'Redis busy ms ops/BMQ'];
+    const cols = ['round', 'opsctl ms', 'BullMQ ms', 'ratio', 'RSS MB', 'worst ms ops/BMQ', 'call p50/p99 ms ops',
+      'p50/p99 BMQ', 'calls ops/BMQ', 'Redis busy ms ops/BMQ'];
     console.log(cols.join('  '));
     for (let i = 0; i < r.ops.length; i++) {
       const o = r.ops[i];
       const b = r.bmq[i];
       const cells = [String(i + 1), o.ms.toFixed(0), b.ms.toFixed(0), (o.ms / b.ms).toFixed(2), (o.rssKb / 1024).toFixed(1),
-        `${(o.worst / 1000).toFixed(2)} / ${(b.worst / 1000).toFixed(2)}`, `${o.calls} / ${b.calls}`,
-        `${o.logged} / ${b.logged}`, `${(o.usec / 1000).toFixed(0)} / ${(b.usec / 1000).toFixed(0)}`];
+        `${(o.worst / 1000).toFixed(2)} / ${(b.worst / 1000).toFixed(2)}`,
+        `${(o.p50 / 1000).toFixed(2)} / ${(o.p99 / 1000).toFixed(2)}`, `${(b.p50 / 1000).toFixed(2)} / ${(b.p99 / 1000).toFixed(2)}`,
+        `${o.calls} / ${b.calls}`, `${(o.usec / 1000).toFixed(0)} / ${(b.usec / 1000).toFixed(0)}`];
       console.log(cells.map((c, k) => c.padStart(cols[k].length)).join('  '));
     }
     const ratio = median(r.ops.map((o, i) => o.ms / r.bmq[i].ms));

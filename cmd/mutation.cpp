@@ -121,6 +121,18 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
       throw refused_error(fmt::format("{}: not confirmed; nothing changed", spec.action));
     }
   }
+  // A context marked `confirm: true` (production): on a terminal the user also types its name, even
+  // with --yes, so a mutation never lands on the wrong cluster by a stale current-context.
+  if (ctx && ctx->confirm && io.in_tty && io.err_tty) {
+    io.err << fmt::format("Context {} asks for confirmation: type its name to continue: ", ctx->name);
+    io.err.flush();
+    std::string answer;
+    std::getline(io.in, answer);
+    if (answer != ctx->name) {
+      audit::append(path, record(s, spec, plan, "declined: context name not typed"));
+      throw refused_error(fmt::format("{}: context name not confirmed; nothing changed", spec.action));
+    }
+  }
   audit::check_writable(path);
   queue::MutationResult done;
   try {

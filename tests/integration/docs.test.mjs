@@ -2,7 +2,7 @@
 // the binary's own completion of nouns and verbs, so a new verb without docs fails here).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
@@ -12,8 +12,10 @@ const man = path.join(REPO, 'man', 'opsctl.1');
 const complete = (...words) =>
   execFileSync(OPSCTL_BIN, ['__complete', ...words], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
-test('mandoc -T lint finds nothing, not even style notes', () => {
-  const out = execFileSync('mandoc', ['-T', 'lint', '-W', 'style', man], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+test('mandoc -T lint finds nothing in any man page, not even style notes', () => {
+  const pages = readdirSync(path.join(REPO, 'man')).filter((f) => /\.[1-8]$/.test(f)).map((f) => path.join(REPO, 'man', f));
+  assert.ok(pages.length >= 2, pages.join(','));
+  const out = execFileSync('mandoc', ['-T', 'lint', '-W', 'style', ...pages], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(out, '');
 });
 

@@ -42,15 +42,16 @@ opsctl_retry_require_type(metaKey, "hash")
 local targetKey = opsctl_retry_target_list(waitKey, pausedKey, metaKey, ARGV[5])
 opsctl_retry_require_types({stateKey, "zset", targetKey, "list", KEYS[5], "list", KEYS[6], "zset", KEYS[7], "stream"})
 
-local ids, scores = {}, {}
+-- The jobs of this call. In range mode the page is read here, without scores: the cursor needs only
+-- the last one, and a skipped job's own (rare) ZSCORE.
+local ids, lastScore
 if range then
-  local page = rcall("ZRANGEBYSCORE", stateKey, ARGV[8], ARGV[3], "WITHSCORES", "LIMIT", ARGV[9], ARGV[10])
-  for i = 1, #page, 2 do
-    ids[#ids + 1] = page[i]
-    scores[#scores + 1] = page[i + 1]
-  end
+  ids = rcall("ZRANGEBYSCORE", stateKey, ARGV[8], ARGV[3], "LIMIT", ARGV[9], ARGV[10])
+  lastScore = ids[1] and rcall("ZSCORE", stateKey, ids[#ids]) or ""
 else
-  for i = 8, #ARGV do ids[#ids + 1] = ARGV[i] end
+  ids = {}
+  for i = 8, #ARGV do ids[i - 7] = ARGV[i] end
+  lastScore = ""
 end
 
 local fields = {"finishedOn", "processedOn", state == "completed" and "returnvalue" or "failedReason"}
@@ -59,15 +60,14 @@ if ARGV[4] == "1" then
   fields[5] = "ats"
 end
 
-local moved, noteIds, noteCodes, noteScores, seen = {}, {}, {}, {}, {}
+local moved, nMoved, notes, nNotes, seen = {}, 0, {{}, {}, {}}, 0, {}
 local maxEvents
-for i, id in ipairs(ids) do
-  local code = 1
+for _, id in ipairs(ids) do
+  local code, score = 1, nil
   if not range then
-    local s = not seen[id] and rcall("ZSCORE", stateKey, id)
+    score = not seen[id] and rcall("ZSCORE", stateKey, id)
     seen[id] = true
-    scores[i] = s or ""
-    s = s and tonumber(s)
+    local s = score and tonumber(score)
     if not s or s < 0 or s > maxScore then code = 0 end
   end
   if code == 1 then
@@ -82,24 +82,26 @@ for i, id in ipairs(ids) do
       opsctl_retry_restore_parent(jobKey, state)
       maxEvents = maxEvents or opsctl_max_events(metaKey)
       rcall("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id, "prev", state)
-      moved[#moved + 1] = id
+      nMoved = nMoved + 1
+      moved[nMoved] = id
     end
   end
-  if code ~= 1 or #moved <= sampleWanted then
-    noteIds[#noteIds + 1] = id
-    noteCodes[#noteCodes + 1] = code
-    noteScores[#noteScores + 1] = scores[i]
+  if code ~= 1 or nMoved <= sampleWanted then
+    nNotes = nNotes + 1
+    notes[1][nNotes] = id
+    notes[2][nNotes] = code
+    notes[3][nNotes] = score or (code < 0 and rcall("ZSCORE", stateKey, id)) or ""
   end
 end
 
 -- ZREM and LPUSH take many ids per call; 5000 stays under Lua's unpack limit.
-for from = 1, #moved, 5000 do
-  local to = math.min(from + 4999, #moved)
+for from = 1, nMoved, 5000 do
+  local to = math.min(from + 4999, nMoved)
   rcall("ZREM", stateKey, unpack(moved, from, to))
   rcall("LPUSH", targetKey, unpack(moved, from, to))
 end
-if #moved > 0 then opsctl_add_ready_marker(KEYS[6], opsctl_paused_or_maxed(metaKey, KEYS[5])) end
+if nMoved > 0 then opsctl_add_ready_marker(KEYS[6], opsctl_paused_or_maxed(metaKey, KEYS[5])) end
 
 local now = rcall("TIME")
-return {#moved, #ids, scores[#scores] or "", noteIds, noteCodes, noteScores,
+return {nMoved, #ids, lastScore, notes[1], notes[2], notes[3],
   (now[1] - started[1]) * 1000000 + (now[2] - started[2])}
