@@ -64,6 +64,7 @@ int run(int argc, char** argv, Io& io) {
   register_queue(app, reg);
   register_job(app, reg);
   register_db(app, reg);
+  register_runbook(app, reg);
   register_config(app, reg);
   register_version(app, reg);
   register_completion(app, reg);

@@ -26,6 +26,7 @@ void register_config(CLI::App& app, Registry& reg);
 void register_version(CLI::App& app, Registry& reg);
 void register_health(CLI::App& app, Registry& reg);
 void register_completion(CLI::App& app, Registry& reg);
+void register_runbook(CLI::App& app, Registry& reg);
 
 // Candidates for the word being completed (the last of words), one per line: `opsctl __complete`.
 int run_complete(CLI::App& root, const std::vector<std::string>& words, Io& io);
@@ -51,6 +52,10 @@ void add_db_locks(CLI::App& noun, Registry& reg);
 void add_config_view(CLI::App& noun, Registry& reg);
 void add_config_get_contexts(CLI::App& noun, Registry& reg);
 void add_config_use_context(CLI::App& noun, Registry& reg);
+void add_runbook_list(CLI::App& noun, Registry& reg);
+void add_runbook_show(CLI::App& noun, Registry& reg);
+void add_runbook_run(CLI::App& noun, Registry& reg);
+void add_runbook_lint(CLI::App& noun, Registry& reg);
 
 // A clearer message for a failed parse when argv holds an unknown command or flag:
 // "unknown command 'inspct' for 'opsctl queue'; did you mean 'inspect'?", else "".

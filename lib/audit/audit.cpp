@@ -31,24 +31,6 @@ std::string errno_text(int err) {
   return s;
 }
 
-std::string current_user() {
-  passwd pw{};
-  passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
-      found->pw_name != nullptr && *found->pw_name != '\0') {
-    return found->pw_name;
-  }
-  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
-  return fmt::format("uid:{}", ::geteuid());
-}
-
-std::string host_name() {
-  char buf[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 std::filesystem::path home_dir() {
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
@@ -68,6 +50,24 @@ int make_dirs(const std::filesystem::path& dir) {
 }
 
 }  // namespace
+
+std::string current_user() {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+      found->pw_name != nullptr && *found->pw_name != '\0') {
+    return found->pw_name;
+  }
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  return fmt::format("uid:{}", ::geteuid());
+}
+
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
 
 std::filesystem::path default_audit_path() {
   // XDG: a relative XDG_STATE_HOME is invalid and ignored.

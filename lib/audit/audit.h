@@ -20,6 +20,11 @@ struct Record {
   std::string result;        // "planned", "ok", "refused", "failed: <message>"
 };
 
+// Who ran opsctl (the effective user's name, else $USER, else uid:N) and on which host; the audit
+// line and the runbook transcript name them.
+std::string current_user();
+std::string host_name();
+
 // $XDG_STATE_HOME/opsctl/audit.jsonl, else $HOME/.local/state/opsctl/audit.jsonl.
 std::filesystem::path default_audit_path();
 

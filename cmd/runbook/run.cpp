@@ -1,0 +1,142 @@
+// opsctl runbook run NAME|FILE --param k=v ... [--dry-run] [--from-step ID] [--transcript FILE.md]:
+// diagnose, fix (asking first: a prompt on a TTY, else --yes), verify, roll back; every fix audited.
+#include <fmt/format.h>
+
+#include "audit/audit.h"
+#include "cmd/mutation.h"
+#include "cmd/registry.h"
+#include "cmd/runbook/common.h"
+#include "cmd/runbook/render.h"
+#include "core/error.h"
+#include "output/format.h"
+#include "output/monitoring.h"
+#include "runbook/executor.h"
+#include "runbook/params.h"
+#include "runbook/report.h"
+#include "util/redact.h"
+
+namespace opsctl::cmd {
+namespace {
+
+struct RunFlags {
+  std::string target;
+  std::vector<std::string> params;
+  bool dry_run = false;
+  std::string from_step;
+  std::string transcript;
+  std::string runbook_dir;
+};
+
+std::string context_name(Session& s) {
+  const config::Context* ctx = s.context();
+  return ctx ? ctx->name : "";
+}
+
+// The caller's side of a fix step: read_only contexts refuse, --yes agrees, a TTY asks.
+runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook::Step& step,
+                          const runbook::StepReport& preview, const std::string& audit_log) {
+  const config::Context* ctx = s.context();
+  if (ctx && ctx->read_only) return {false, fmt::format("context {} is read_only", ctx->name)};
+  Io& io = s.io();
+  bool tty = io.in_tty && io.err_tty;
+  if (!s.flags().yes) {
+    if (!tty) return {false, "no TTY to confirm on: pass --yes to run fix steps (or --dry-run to preview)"};
+    io.err << fmt::format("Runbook {}, step {} ({}): {}\n", rb.name, step.id, preview.action, preview.summary);
+    if (step.rollback) {
+      io.err << fmt::format("If a later step fails it is undone with {}.\n", step.rollback->action);
+    }
+    std::string ctx_text = ctx ? fmt::format(" in context {}", ctx->name) : "";
+    io.err << fmt::format("Proceed{}? [y/N] ", ctx_text);
+    io.err.flush();
+    std::string answer;
+    std::getline(io.in, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") return {false, "not confirmed"};
+  }
+  try {
+    audit::check_writable(audit_log);
+  } catch (const Error& e) {
+    return {false, e.what()};
+  }
+  return {true, ""};
+}
+
+void audit_fix(Session& s, const runbook::Runbook& rb, const std::string& path, const runbook::StepReport& r,
+               bool dry_run, const std::string& result) {
+  audit::Record rec;
+  rec.context = context_name(s);
+  rec.command_line = s.flags().command_line;
+  rec.target = fmt::format("{} (runbook {}, step {})", r.target.empty() ? "-" : r.target, rb.name, r.id);
+  rec.action = r.action;
+  rec.matched = r.planned;
+  rec.changed = r.changed;
+  rec.dry_run = dry_run;
+  rec.result = result;
+  try {
+    audit::append(path, rec);
+  } catch (const Error& e) {  // the change is done: say so, and let the run (and its rollback) go on
+    s.io().err << "opsctl: warning: " << util::redact(e.what()) << "\n";
+  }
+}
+
+int run_runbook(Session& s, const RunFlags& f) {
+  if (s.format() != output::Format::text && s.format() != output::Format::json) {
+    throw usage_error("runbook run supports -o text and -o json");
+  }
+  runbook::Runbook rb = load_runbook(f.target, runbook_dirs(f.runbook_dir));
+  runbook::RunOptions o;
+  for (const auto& p : f.params) o.params.push_back(runbook::parse_param_flag(p));
+  o.dry_run = f.dry_run ? runbook::DryRun::yes : runbook::DryRun::no;
+  if (!f.from_step.empty()) o.from_step = f.from_step;
+  o.context = context_name(s);
+
+  std::string audit_log = audit_path(s);
+  runbook::Hooks hooks;
+  hooks.confirm = [&](const runbook::Step& step, const runbook::StepReport& preview) {
+    return confirm(s, rb, step, preview, audit_log);
+  };
+  hooks.audit = [&](const runbook::StepReport& r, const std::string& result) {
+    audit_fix(s, rb, audit_log, r, f.dry_run, result);
+  };
+  if (s.io().err_tty) {
+    hooks.step_started = [&](const runbook::StepReport& r) { s.io().err << step_started_line(r); };
+    hooks.step_finished = [&](const runbook::StepReport& r) { s.io().err << step_finished_line(r, s.color()); };
+  }
+  SessionActions actions(s);
+  runbook::RunReport report = runbook::execute(rb, runbook::builtin_actions(), actions, o, hooks);
+
+  if (s.format() == output::Format::json) {
+    s.emit(output::json_document(runbook::to_json(report)));
+  } else {
+    s.emit(render_run(report, s.color()));
+  }
+  int code = report.exit_code;
+  if (!f.transcript.empty()) {
+    runbook::TranscriptInfo info{audit::current_user(), audit::host_name(), o.context, s.flags().command_line};
+    try {
+      output::write_file_atomic(f.transcript, runbook::transcript_markdown(report, info));
+    } catch (const Error& e) {
+      s.io().err << "opsctl: transcript: " << util::redact(e.what()) << "\n";
+      if (code == 0) code = static_cast<int>(ExitCode::critical);
+    }
+  }
+  if (!report.refusal.empty()) {
+    s.io().err << fmt::format("opsctl: runbook {}: {}; nothing more was changed\n", rb.name, report.refusal);
+  }
+  return code;
+}
+
+}  // namespace
+
+void add_runbook_run(CLI::App& noun, Registry& reg) {
+  auto f = std::make_shared<RunFlags>();
+  CLI::App* cmd = noun.add_subcommand("run", "diagnose, fix (after confirmation) and verify: one runbook");
+  cmd->add_option("runbook", f->target, "runbook name (opsctl runbook list) or a YAML file")->required();
+  cmd->add_option("--param", f->params, "a parameter, key=value (repeatable)")->allow_extra_args(false);
+  cmd->add_flag("--dry-run", f->dry_run, "diagnose and preview the fixes; change nothing");
+  cmd->add_option("--from-step", f->from_step, "skip the fix and verify steps before this one (diagnoses still run)");
+  cmd->add_option("--transcript", f->transcript, "write a markdown record of the run to this file");
+  add_runbook_dir_flag(*cmd, f->runbook_dir);
+  reg.add(cmd, [f](Session& s) { return run_runbook(s, *f); });
+}
+
+}  // namespace opsctl::cmd
