@@ -148,7 +148,7 @@ void Run::finish() {
       {"summary", parts.empty() ? "all checks ok" : fmt::format("{}", fmt::join(parts, ", "))}};
   if (!rb_.comms.empty()) {
     try {
-      report_.comms = render_text(Template::parse(rb_.comms), scope_, Missing::empty);
+      report_.comms = util::redact(render_text(Template::parse(rb_.comms), scope_, Missing::empty));
     } catch (const std::exception& e) {
       report_.comms = fmt::format("(comms template: {})", e.what());
     }
