@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "queue/discovery.h"
 #include "queue/inspect.h"
+#include "runbook/catalog.h"
 
 namespace opsctl::cmd {
 namespace {
@@ -104,6 +105,17 @@ std::vector<std::string> candidates(Session& s, CLI::App& root, const std::vecto
       out = queue::discover_queues(s.redis(), s.prefix());
     } catch (const Error&) {
       // Completion must never print errors or hang: no queue names then.
+    }
+  }
+  // A runbook verb's argument: the runbooks of the user's directory and the built-in ones.
+  bool takes_runbook = false;
+  for (const CLI::Option* o : cur->get_options()) takes_runbook = takes_runbook || (o->get_positional() && o->get_name() == "runbook");
+  if (out.empty() && takes_runbook) {
+    try {
+      for (const auto& f : runbook::list_runbooks({{runbook::user_runbook_dir(), false}})) {
+        if (!f.shadowed) out.push_back(f.name);
+      }
+    } catch (const Error&) {
     }
   }
   return out;

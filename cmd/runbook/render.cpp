@@ -20,6 +20,12 @@ Status tone(const StepReport& s) {
   return Status::ok;
 }
 
+// Status words of steps that did nothing stay plain.
+std::string status_word(const StepReport& s, bool color) {
+  bool idle = s.status == "skipped" || s.status == "not-run" || s.status == "nothing-to-do";
+  return idle ? s.status : output::colorize(tone(s), s.status, color);
+}
+
 std::string detail(const StepReport& s) {
   if (!s.note.empty()) return s.note;
   if (!s.error.empty()) return s.error;
@@ -60,7 +66,7 @@ std::string render_run(const runbook::RunReport& r, bool color) {
                                 "");
   output::Table table({"KIND", "STEP", "STATUS", "DETAIL"});
   for (const auto& s : r.steps) {
-    table.add_row({std::string(to_string(s.kind)), s.id, output::colorize(tone(s), s.status, color), detail(s)});
+    table.add_row({std::string(to_string(s.kind)), s.id, status_word(s, color), detail(s)});
   }
   out += table.render();
   for (const auto& s : r.steps) {
@@ -77,7 +83,7 @@ std::string step_started_line(const StepReport& r) {
 }
 
 std::string step_finished_line(const StepReport& r, bool color) {
-  return fmt::format("    {} {}\n", output::colorize(tone(r), r.status, color), detail(r));
+  return fmt::format("    {} {}\n", status_word(r, color), detail(r));
 }
 
 }  // namespace opsctl::cmd

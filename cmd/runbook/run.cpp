@@ -34,7 +34,7 @@ std::string context_name(Session& s) {
 
 // The caller's side of a fix step: read_only contexts refuse, --yes agrees, a TTY asks.
 runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook::Step& step,
-                          const runbook::StepReport& preview, const std::string& audit_log) {
+                          const runbook::StepReport& preview, const std::string& audit_log, bool& context_typed) {
   const config::Context* ctx = s.context();
   if (ctx && ctx->read_only) return {false, fmt::format("context {} is read_only", ctx->name)};
   Io& io = s.io();
@@ -51,6 +51,16 @@ runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook:
     std::string answer;
     std::getline(io.in, answer);
     if (answer != "y" && answer != "Y" && answer != "yes") return {false, "not confirmed"};
+  }
+  // A `confirm: true` context (production): on a terminal its name is typed once per run, even with
+  // --yes, as every mutation asks (cmd/mutation.cpp).
+  if (ctx && ctx->confirm && tty && !context_typed) {
+    io.err << fmt::format("Context {} asks for confirmation: type its name to continue: ", ctx->name);
+    io.err.flush();
+    std::string answer;
+    std::getline(io.in, answer);
+    if (answer != ctx->name) return {false, "context name not typed"};
+    context_typed = true;
   }
   try {
     audit::check_writable(audit_log);
@@ -91,8 +101,9 @@ int run_runbook(Session& s, const RunFlags& f) {
 
   std::string audit_log = audit_path(s);
   runbook::Hooks hooks;
+  bool context_typed = false;
   hooks.confirm = [&](const runbook::Step& step, const runbook::StepReport& preview) {
-    return confirm(s, rb, step, preview, audit_log);
+    return confirm(s, rb, step, preview, audit_log, context_typed);
   };
   hooks.audit = [&](const runbook::StepReport& r, const std::string& result) {
     audit_fix(s, rb, audit_log, r, f.dry_run, result);

@@ -144,7 +144,7 @@ void Run::verify(const Step& s, StepReport& r) {
   milliseconds timeout{}, interval{};
   try {
     timeout = duration_setting(s.timeout, std::chrono::seconds(60));
-    interval = duration_setting(s.interval, std::chrono::seconds(1));
+    interval = std::max(duration_setting(s.interval, std::chrono::seconds(1)), milliseconds(100));
   } catch (const std::exception& e) {
     r.status = "failed";
     r.error = util::redact(e.what());

@@ -1,5 +1,7 @@
 // The markdown transcript of a run: what was found, what was done, how it was verified, when, and
 // the comms template filled in, ready to paste into the incident channel or document.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runbook/report.h"
@@ -57,11 +59,16 @@ void step_entry(std::string& out, const StepReport& s) {
   }
   if (s.action == "exec" && s.findings.value("ran", false)) {
     for (const char* stream : {"stdout", "stderr"}) {
-      std::string text = s.findings.value(stream, "");
-      if (!text.empty()) {
-        out += fmt::format("  - {}:\n\n    ```\n    {}\n    ```\n", stream,
-                           util::redact(util::truncate_utf8(text, 2000)));
+      std::string text = util::redact(util::truncate_utf8(s.findings.value(stream, ""), 2000));
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      if (text.empty()) continue;
+      std::string block;  // indented under the list item, line by line
+      for (std::size_t pos = 0; pos <= text.size();) {
+        std::size_t nl = std::min(text.find('\n', pos), text.size());
+        block += "    " + text.substr(pos, nl - pos) + "\n";
+        pos = nl + 1;
       }
+      out += fmt::format("  - {}:\n\n    ```\n{}    ```\n", stream, block);
     }
   }
 }

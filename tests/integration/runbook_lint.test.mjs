@@ -135,6 +135,8 @@ describe('runbook lint', () => {
     const u = await run(unknown);
     assertCode(unknown, u, 64);
     assert.match(u.stderr, /no runbook named 'backlgo' \(did you mean 'backlog'\?\)/);
+    const completed = await run(['__complete', 'runbook', 'run', '']);
+    assert.deepEqual(completed.stdout.split('\n').filter(Boolean), ['backlog', 'mine', 'pool-exhaustion', 'rollback', 'stuck-job']);
     const missingDir = ['runbook', 'list', '--runbook-dir', path.join(dir, 'nope')];
     assertCode(missingDir, await run(missingDir), 78);
   });

@@ -21,7 +21,9 @@ export async function runbook(args, { code, env = {}, timeoutMs = 60000 } = {}) 
     }
     assert.ok(Array.isArray(s.findings), 'findings is a list');
   }
-  return { ...r, describe: describeRun(full, r) };
+  // The run, with one line per step first: a full JSON report is longer than a failure message shows.
+  const steps = r.json.steps.map((s) => `  ${s.id} ${s.kind} ${s.status}: ${s.note ?? s.error ?? s.summary ?? ''}`);
+  return { ...r, describe: `${r.json.outcome} (${r.json.status})\n${steps.join('\n')}\n${describeRun(full, r)}` };
 }
 
 // The step of a report with this id.

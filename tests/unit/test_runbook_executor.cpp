@@ -318,4 +318,20 @@ steps:
     CHECK(md.find("## Comms\n\ncritical dry-run: backlog 80, resume dry-run") != std::string::npos);
     CHECK(md.find("**warning**: paused with 80 jobs") != std::string::npos);
   }
+
+  TEST_CASE("the transcript shows a program's output as an indented block, secrets redacted") {
+    RunReport r;
+    r.runbook = "x";
+    StepReport s;
+    s.id = "switch";
+    s.kind = StepKind::fix;
+    s.action = "exec";
+    s.status = "done";
+    s.findings = {{"ran", true}, {"stdout", "line one\nline two redis://u:secret@h\n"}, {"stderr", ""}};
+    r.steps.push_back(s);
+    std::string md = transcript_markdown(r, {"u", "h", "", "opsctl"});
+    CHECK(md.find("  - stdout:\n\n    ```\n    line one\n    line two redis://u:***@h\n    ```\n") != std::string::npos);
+    CHECK(md.find("stderr") == std::string::npos);
+    CHECK(md.find("secret") == std::string::npos);
+  }
 }
