@@ -56,10 +56,13 @@ int render(Session& s, const MutationSpec& spec, const queue::MutationResult& r)
     s.emit(output::json_document(queue::to_json(r)));
   } else {
     std::string out = r.details_text;
+    // The context is named with the target, so a preview never hides which cluster it is about.
+    std::string ctx = context_name(s);
+    std::string where = ctx.empty() ? spec.target : fmt::format("{} (context {})", spec.target, ctx);
     out += r.dry_run ? fmt::format("Dry run: would {} {} {} in {}.\n", spec.verb_phrase, r.matched,
-                                              spec.noun_phrase, spec.target)
-                                : fmt::format("Done: {} {} of {} matched {} in {}.\n", spec.verb_phrase, r.changed,
-                                              r.matched, spec.noun_phrase, spec.target);
+                                   spec.noun_phrase, where)
+                     : fmt::format("Done: {} {} of {} matched {} in {}.\n", spec.verb_phrase, r.changed, r.matched,
+                                   spec.noun_phrase, where);
     if (!r.ids.empty()) out += fmt::format("Ids: {}{}\n", fmt::join(r.ids, ", "),
                                            r.matched > static_cast<std::int64_t>(r.ids.size()) ? ", ..." : "");
     for (const auto& x : r.results) {

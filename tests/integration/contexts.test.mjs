@@ -54,6 +54,13 @@ test('confirm: true without a terminal still needs --yes', async () => {
   await redis.cli('HDEL', 'bull:q:meta', 'paused');
 });
 
+test('a dry run names the context and the redacted target', async () => {
+  const r = await run(['--config', config, 'queue', 'pause', 'q', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Dry run: would .* in 127\.0\.0\.1:\d+ bull:q \(context prod\)\.$/m);
+  assert.equal(await paused(), false);
+});
+
 test('read_only: true refuses every mutation, even with --yes', async () => {
   for (const verb of [['queue', 'pause', 'q'], ['queue', 'retry', 'q'], ['job', 'unstick', 'q']]) {
     const r = await run(['--config', config, '--context', 'cron', ...verb, '--yes']);

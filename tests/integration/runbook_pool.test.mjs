@@ -17,8 +17,12 @@ before(async () => { pg = await startPostgres({ maxConnections: 12, superuserRes
 after(async () => { await pg?.stop(); });
 afterEach(async () => { await pg.releaseAll(); });
 
+// Each client reports when its statements ran (no inspecting connection while the slots fill: a
+// superuser takes a normal slot while one is free); only then are the sessions read, for their pids.
 async function leak(n) {
-  for (let i = 0; i < n; i++) pg.hold('leaky', ['BEGIN;', 'SELECT 1;']);
+  const clients = [];
+  for (let i = 0; i < n; i++) clients.push(pg.hold('leaky', ['BEGIN;', 'SELECT 1;']));
+  await Promise.all(clients.map((c) => c.ready()));
   return pg.waitSessions('leaky', 'idle in transaction', n);
 }
 
