@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/config_file.h"
+#include "config/yaml_walk.h"
 #include "core/error.h"
 #include "util/redact.h"
 
@@ -29,35 +30,13 @@ class Validator {
     throw config_error(fmt::format("{}: {}", file_, what));
   }
 
-  // yaml-cpp marks are 0-based; an empty value's mark points at the next token, so use its key's line.
-  static int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
-  static int line_of(const YAML::Node& key, const YAML::Node& value) {
-    return value.IsNull() ? line_of(key) : line_of(value);
-  }
+  static int line_of(const YAML::Node& n) { return yaml_line(n); }
+  static int line_of(const YAML::Node& key, const YAML::Node& value) { return yaml_line(key, value); }
+  static std::string_view kind(const YAML::Node& n) { return yaml_kind(n); }
 
-  static std::string_view kind(const YAML::Node& n) {
-    if (n.IsMap()) return "a map";
-    if (n.IsSequence()) return "a list";
-    if (n.IsNull()) return "empty";
-    return "a scalar";
-  }
-
-  // Calls f(name, key, value) for each pair, rejecting non-scalar and repeated keys (yaml-cpp keeps both).
   template <class F>
   void each_pair(const YAML::Node& map, std::string_view where, F&& f) const {
-    std::map<std::string, int> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      // Copies: it-> returns a proxy that dies at the end of the expression.
-      const YAML::Node key = it->first;
-      const YAML::Node value = it->second;
-      if (!key.IsScalar()) fail(line_of(key), fmt::format("{}: a key must be a plain name", where));
-      auto [first, fresh] = seen.emplace(key.Scalar(), line_of(key));
-      if (!fresh) {
-        fail(line_of(key), fmt::format("duplicate key \"{}\" {} (first at line {})", util::redact(key.Scalar()),
-                                       where, first->second));
-      }
-      f(key.Scalar(), key, value);
-    }
+    for_each_pair(map, where, [this](int line, std::string_view what) { fail(line, what); }, std::forward<F>(f));
   }
 
   [[noreturn]] void unknown_key(const YAML::Node& key, std::string_view where, std::string_view allowed) const {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_walk.h"
 #include "core/error.h"
 #include "runbook/expr.h"
 #include "runbook/model.h"
@@ -23,29 +24,21 @@ class Loader {
     throw config_error(fmt::format("{}: {}", source_, what));
   }
 
-  // yaml-cpp marks are 0-based; an empty value's mark points at the next token: use its key's line.
-  static int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
-  static int line_of(const YAML::Node& key, const YAML::Node& value) {
-    return value.IsNull() || !value.IsDefined() ? line_of(key) : line_of(value);
-  }
+  static int line_of(const YAML::Node& n) { return config::yaml_line(n); }
+  static int line_of(const YAML::Node& key, const YAML::Node& value) { return config::yaml_line(key, value); }
 
   // Calls f(name, key, value) for each pair of a map; rejects non-scalar and repeated keys, and keys
   // not in allowed (a comma-separated list).
   template <class F>
   void each_pair(const YAML::Node& map, std::string_view where, std::string_view allowed, F&& f) const {
-    std::map<std::string, int> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node key = it->first;
-      const YAML::Node value = it->second;
-      if (!key.IsScalar()) fail(line_of(key), fmt::format("{}: a key must be a plain name", where));
-      auto [first, fresh] = seen.emplace(key.Scalar(), line_of(key));
-      if (!fresh) fail(line_of(key), fmt::format("duplicate key \"{}\" {} (first at line {})", key.Scalar(), where,
-                                                 first->second));
-      if (!allowed.empty() && !listed(allowed, key.Scalar())) {
-        fail(line_of(key), fmt::format("unknown key \"{}\" {} (allowed: {})", key.Scalar(), where, allowed));
-      }
-      f(key.Scalar(), key, value);
-    }
+    config::for_each_pair(map, where, [this](int line, std::string_view what) { fail(line, what); },
+                          [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                            if (!allowed.empty() && !listed(allowed, name)) {
+                              fail(line_of(key), fmt::format("unknown key \"{}\" {} (allowed: {})", name, where,
+                                                             allowed));
+                            }
+                            f(name, key, value);
+                          });
   }
 
   std::string text(const YAML::Node& key, const YAML::Node& v, std::string_view field, bool allow_empty = false) const;
