@@ -1,27 +1,43 @@
-// opsctl queue list: the BullMQ queues under a prefix, with counts and paused flag.
+// opsctl queue list: the BullMQ queues under a prefix, with counts, paused flag and the verdict of
+// the same checks as queue inspect, all queues read in a few shared pipelines.
 #include <fmt/format.h>
 
 #include "cmd/queue/render.h"
+#include "cmd/queue/thresholds.h"
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "output/format.h"
 #include "output/table.h"
 #include "queue/discovery.h"
 #include "queue/json.h"
+#include "util/text.h"
 
 namespace opsctl::cmd {
 namespace {
 
-struct ListedQueue {
-  queue::QueueRef ref;
-  queue::QueueShape shape;
-  queue::Counts counts;
+struct ListFlags {
+  std::int64_t sample = 50;
+  std::shared_ptr<ThresholdFlags> thresholds;
 };
+
+struct ListedQueue {
+  queue::QueueFigures figures;
+  queue::Thresholds thresholds;
+  queue::Verdict verdict;
+};
+
+// The first non-ok finding of a queue, for the text table.
+std::string first_finding(const queue::Verdict& v) {
+  for (const auto& c : v.checks) {
+    if (c.level != Status::ok) return c.message;
+  }
+  return "";
+}
 
 std::string list_text(const std::string& prefix, const std::vector<ListedQueue>& queues, bool color) {
   if (queues.empty()) return fmt::format("No BullMQ queues under prefix '{}' (try --prefix).\n", prefix);
-  std::vector<std::string> headers{"QUEUE", "PAUSED"};
-  std::vector<output::Align> align{output::Align::left, output::Align::left};
+  std::vector<std::string> headers{"QUEUE", "STATUS", "PAUSED"};
+  std::vector<output::Align> align{output::Align::left, output::Align::left, output::Align::left};
   for (const auto& state : queue::bullmq_states()) {
     std::string h = state;
     for (auto& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -29,70 +45,136 @@ std::string list_text(const std::string& prefix, const std::vector<ListedQueue>&
     align.push_back(output::Align::right);
   }
   headers.push_back("LAYOUT");
+  headers.push_back("FINDING");
+  align.push_back(output::Align::left);
+  align.push_back(output::Align::left);
   output::Table t(headers, align);
   for (const auto& q : queues) {
-    std::vector<std::string> row{q.ref.name, q.shape.paused ? output::colorize(Status::warning, "yes", color) : "no"};
+    const auto& f = q.figures;
+    std::vector<std::string> row{f.ref.name, output::colorize(q.verdict.status, std::string(to_upper(q.verdict.status)), color),
+                                 f.shape.paused ? output::colorize(Status::warning, "yes", color) : "no"};
     for (const auto& state : queue::bullmq_states()) {
-      bool present = false;
-      for (const auto& [s, n] : q.counts) {
-        if (s == state) {
-          row.push_back(n ? std::to_string(*n) : "?");
-          present = true;
-        }
+      std::string cell = "-";
+      for (const auto& [s, n] : f.counts) {
+        if (s == state) cell = n ? std::to_string(*n) : "?";
       }
-      if (!present) row.push_back("-");
+      row.push_back(cell);
     }
-    row.push_back(queue::to_string(q.shape.layout) + (q.shape.problems.empty() ? "" : " (problems)"));
+    row.push_back(queue::to_string(f.shape.layout) + (f.shape.problems.empty() ? "" : " (problems)"));
+    row.push_back(util::truncate_utf8(first_finding(q.verdict), 80));
     t.add_row(row);
   }
   return t.render();
 }
 
-int run_list(Session& s) {
-  if (s.format() == output::Format::nagios) {
-    throw usage_error("queue list has no nagios output; use queue inspect QUEUE -o nagios for a check");
+nlohmann::json list_json(const std::string& prefix, const std::vector<ListedQueue>& queues, Status status) {
+  nlohmann::json doc{{"prefix", prefix}, {"status", std::string(to_string(status))}, {"queues", nlohmann::json::array()}};
+  for (const auto& q : queues) {
+    const auto& f = q.figures;
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& p : f.problems) problems.push_back(queue::to_json(p));
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& c : q.verdict.checks) checks.push_back(queue::to_json(c));
+    nlohmann::json item{{"queue", f.ref.name}, {"paused", f.shape.paused}, {"layout", queue::to_string(f.shape.layout)},
+                        {"version", f.shape.version ? nlohmann::json(*f.shape.version) : nlohmann::json()},
+                        {"counts", queue::counts_json(f.counts)}, {"status", std::string(to_string(q.verdict.status))},
+                        {"summary", q.verdict.summary}, {"workers", f.workers ? nlohmann::json(f.workers->size()) : nlohmann::json()},
+                        {"checks", checks}, {"problems", problems}};
+    item.update(queue::figures_json(f, q.thresholds));
+    doc["queues"].push_back(std::move(item));
   }
+  return doc;
+}
+
+std::string list_nagios(const std::string& prefix, const std::vector<ListedQueue>& queues, Status status) {
+  std::vector<std::string> bad;
+  std::vector<output::PerfData> perf;
+  for (const auto& q : queues) {
+    if (q.verdict.status != Status::ok) {
+      bad.push_back(fmt::format("{} {}: {}", q.figures.ref.name, to_upper(q.verdict.status), first_finding(q.verdict)));
+    }
+    for (auto p : checks_perfdata(q.verdict.checks)) {
+      p.label = q.figures.ref.name + "." + p.label;
+      perf.push_back(std::move(p));
+    }
+  }
+  std::string summary = bad.empty() ? fmt::format("{} queue{} under {}, all ok", queues.size(), queues.size() == 1 ? "" : "s", prefix)
+                                    : fmt::format("{} of {} queues not ok: {}", bad.size(), queues.size(), fmt::join(bad, "; "));
+  return output::nagios_line("QUEUES", status, summary, perf);
+}
+
+int run_list(Session& s, const ListFlags& flags) {
+  if (flags.sample < 0 || flags.sample > 1000) throw usage_error("--sample must be between 0 and 1000");
   std::string prefix = s.prefix();
   auto& client = s.redis();
-  std::vector<ListedQueue> queues;
+  std::vector<queue::QueueRef> refs;
+  std::vector<queue::Thresholds> thresholds;
   for (const auto& name : queue::discover_queues(client, prefix)) {
-    ListedQueue q{{prefix, name}, {}, {}};
-    q.shape = queue::detect_shape(client, q.ref);
-    q.counts = queue::get_counts(client, q.ref, q.shape);
-    queues.push_back(std::move(q));
+    refs.push_back({prefix, name});
+    thresholds.push_back(resolve_thresholds(s, *flags.thresholds, name));
   }
-  bool problems = false;
-  for (const auto& q : queues) problems = problems || !q.shape.problems.empty();
-  if (s.format() == output::Format::json) {
-    nlohmann::json doc{{"prefix", prefix}, {"queues", nlohmann::json::array()}};
-    for (const auto& q : queues) {
-      nlohmann::json problems_json = nlohmann::json::array();
-      for (const auto& p : q.shape.problems) problems_json.push_back(queue::to_json(p));
-      doc["queues"].push_back({{"queue", q.ref.name}, {"paused", q.shape.paused},
-                               {"layout", queue::to_string(q.shape.layout)},
-                               {"version", q.shape.version ? nlohmann::json(*q.shape.version) : nlohmann::json()},
-                               {"counts", queue::counts_json(q.counts)}, {"problems", problems_json}});
+  // One probe for every queue: the window and grace of the first queue's thresholds when they differ
+  // is not good enough, so queues with other windows are probed in their own (rare) batch.
+  std::vector<ListedQueue> queues(refs.size());
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < refs.size(); ++i) groups[{thresholds[i].window_ms, thresholds[i].scheduler_grace_ms}].push_back(i);
+  for (const auto& [key, members] : groups) {
+    queue::ProbeOptions po;
+    po.window_ms = key.first;
+    po.scheduler_grace_ms = key.second;
+    po.processing_sample = static_cast<std::size_t>(flags.sample);
+    po.active_sample = 100;
+    po.local_now_ms = s.io().now_ms();
+    std::vector<queue::QueueRef> batch;
+    for (auto i : members) batch.push_back(refs[i]);
+    auto figures = queue::probe_queues(client, batch, po);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+      auto& q = queues[members[k]];
+      q.figures = std::move(figures[k]);
+      q.thresholds = thresholds[members[k]];
+      q.verdict = queue::judge(q.figures, q.thresholds);
     }
-    s.emit(output::json_document(doc));
+  }
+  Status status = Status::ok;
+  for (const auto& q : queues) status = worst(status, q.verdict.status);
+  if (s.format() == output::Format::json) {
+    s.emit(output::json_document(list_json(prefix, queues, status)));
+  } else if (s.format() == output::Format::nagios) {
+    s.emit(list_nagios(prefix, queues, status));
   } else if (s.format() == output::Format::prom) {
     output::PromMetric jobs{"opsctl_queue_jobs", "Jobs in a BullMQ queue by state", "gauge", {}};
     output::PromMetric paused{"opsctl_queue_paused", "1 when the queue is paused", "gauge", {}};
+    output::PromMetric state{"opsctl_queue_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge", {}};
     for (const auto& q : queues) {
-      add_jobs_samples(jobs, q.ref, q.counts);
-      paused.samples.push_back({{{"prefix", prefix}, {"queue", q.ref.name}}, q.shape.paused ? 1.0 : 0.0});
+      std::map<std::string, std::string> labels{{"prefix", prefix}, {"queue", q.figures.ref.name}};
+      add_jobs_samples(jobs, q.figures.ref, q.figures.counts);
+      paused.samples.push_back({labels, q.figures.shape.paused ? 1.0 : 0.0});
+      state.samples.push_back({labels, static_cast<double>(static_cast<int>(exit_code(q.verdict.status)))});
     }
-    s.emit(output::prom_exposition({jobs, paused}));
+    std::vector<output::PromMetric> metrics{jobs, paused, state};
+    std::vector<output::PromMetric> figures;
+    for (const auto& q : queues) add_figures_metrics(figures, q.figures, q.verdict.checks);
+    // One HELP/TYPE per metric name: merge the per-queue families.
+    for (auto& m : figures) {
+      auto it = std::find_if(metrics.begin(), metrics.end(), [&](const output::PromMetric& x) { return x.name == m.name; });
+      if (it == metrics.end()) metrics.push_back(std::move(m));
+      else it->samples.insert(it->samples.end(), m.samples.begin(), m.samples.end());
+    }
+    s.emit(output::prom_exposition(metrics));
   } else {
     s.emit(list_text(prefix, queues, s.color()));
   }
-  return static_cast<int>(problems ? ExitCode::unknown : ExitCode::ok);
+  return static_cast<int>(exit_code(status));
 }
 
 }  // namespace
 
 void add_queue_list(CLI::App& noun, Registry& reg) {
-  CLI::App* cmd = noun.add_subcommand("list", "BullMQ queues under a prefix, with counts and paused flag");
-  reg.add(cmd, [](Session& s) { return run_list(s); });
+  auto f = std::make_shared<ListFlags>();
+  CLI::App* cmd = noun.add_subcommand("list", "BullMQ queues under a prefix, with counts and the checks' verdict");
+  cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 50)");
+  f->thresholds = add_threshold_flags(cmd);
+  reg.add(cmd, [f](Session& s) { return run_list(s, *f); });
 }
 
 }  // namespace opsctl::cmd

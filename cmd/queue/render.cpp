@@ -21,6 +21,19 @@ std::string problems_text(const std::vector<queue::Problem>& problems) {
 
 }  // namespace
 
+std::string checks_text(const std::vector<queue::Check>& checks, bool color) {
+  std::string out = "Checks:\n";
+  output::Table t({"LEVEL", "CHECK", "FINDING"});
+  for (const auto& c : checks) {
+    t.add_row({output::colorize(c.level, std::string(to_upper(c.level)), color), c.name, c.message});
+    if (!c.why.empty()) t.add_row({"", "", "why: " + c.why});
+  }
+  std::string table = t.render();
+  // The table's header line is dropped: the section title says what it is.
+  out += table.substr(table.find('\n') + 1);
+  return out;
+}
+
 std::string inspect_text(const queue::InspectResult& r, bool color) {
   using output::Align;
   std::string out;
@@ -34,17 +47,16 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
     out += "Workers:   unknown (CLIENT LIST is not allowed on this server)\n";
   }
   if (r.oldest_waiting_id) {
-    std::string age = r.oldest_waiting_timestamp
-                          ? util::format_duration(util::Millis(r.now_ms - *r.oldest_waiting_timestamp))
-                          : "unknown time";
-    out += fmt::format("Oldest:    job {} waiting for {}\n", *r.oldest_waiting_id, age);
+    const auto& since = r.figures.oldest_waiting_since;
+    out += fmt::format("Oldest:    job {} waiting for {}\n", *r.oldest_waiting_id,
+                       since ? queue::age_text(r.now_ms - *since) : "unknown time");
   }
   if (r.stalled > 0) {
     out += fmt::format("Stalled:   {} active job{} without a lock (the worker died): {}{}\n", r.stalled,
                        r.stalled == 1 ? "" : "s", fmt::join(r.stalled_ids, ", "),
                        r.stalled > static_cast<std::int64_t>(r.stalled_ids.size()) ? ", ..." : "");
   }
-  out += "\n";
+  out += "\n" + checks_text(r.checks, color) + "\n";
   output::Table counts({"STATE", "JOBS"}, {Align::left, Align::right});
   for (const auto& [state, n] : r.counts) counts.add_row({state, count_text(n)});
   out += counts.render();
@@ -73,18 +85,21 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
   return out;
 }
 
-std::string inspect_nagios(const queue::InspectResult& r) {
-  const auto& t = r.thresholds;
-  // `backlog` (waiting + prioritized + legacy paused) carries the wait thresholds, `failed` its own.
-  std::int64_t backlog = queue::count_of(r.counts, "waiting") + queue::count_of(r.counts, "prioritized") +
-                         queue::count_of(r.counts, "paused");
-  std::vector<output::PerfData> perf{
-      {"backlog", static_cast<double>(backlog), "", std::to_string(t.warn_wait), std::to_string(t.crit_wait)}};
-  for (const auto& [state, n] : r.counts) {
-    output::PerfData p{state, static_cast<double>(n.value_or(0)), "", "", ""};
-    if (state == "failed") { p.warn = std::to_string(t.warn_failed); p.crit = std::to_string(t.crit_failed); }
-    perf.push_back(p);
+std::vector<output::PerfData> checks_perfdata(const std::vector<queue::Check>& checks) {
+  std::vector<output::PerfData> perf;
+  auto num = [](const std::optional<double>& v) { return v ? output::perf_number(*v) : std::string(); };
+  for (const auto& c : checks) {
+    if (!c.value || c.name == "clock" || c.name == "data") continue;
+    perf.push_back({c.name, *c.value, c.unit == "/min" || c.unit == "%" ? (c.unit == "%" ? "%" : "") : c.unit,
+                    num(c.warn), num(c.crit)});
   }
+  return perf;
+}
+
+std::string inspect_nagios(const queue::InspectResult& r) {
+  // Every check's figure carries its own thresholds (plugin range semantics: alert above N).
+  std::vector<output::PerfData> perf = checks_perfdata(r.checks);
+  for (const auto& [state, n] : r.counts) perf.push_back({state, static_cast<double>(n.value_or(0)), "", "", ""});
   if (r.workers) perf.push_back({"workers", static_cast<double>(r.workers->size()), "", "", ""});
   return output::nagios_line("QUEUE", r.status, r.ref.name + ": " + r.summary, perf);
 }
@@ -93,6 +108,41 @@ void add_jobs_samples(output::PromMetric& jobs, const queue::QueueRef& ref, cons
   for (const auto& [state, n] : counts) {
     if (n) jobs.samples.push_back({{{"prefix", ref.prefix}, {"queue", ref.name}, {"state", state}}, static_cast<double>(*n)});
   }
+}
+
+void add_figures_metrics(std::vector<output::PromMetric>& metrics, const queue::QueueFigures& f,
+                         const std::vector<queue::Check>& checks) {
+  std::map<std::string, std::string> base{{"prefix", f.ref.prefix}, {"queue", f.ref.name}};
+  auto with = [&](const char* k, const std::string& v) { auto l = base; l[k] = v; return l; };
+  auto gauge = [&](const char* name, const char* help, std::vector<output::PromSample> samples) {
+    metrics.push_back({name, help, "gauge", std::move(samples)});
+  };
+  double window = static_cast<double>(f.window_ms) / 1000.0;
+  gauge("opsctl_queue_window_seconds", "The window of the rate-like checks", {{base, window}});
+  gauge("opsctl_queue_window_failed_jobs", "Jobs failed within the window (a lower bound when not exact)",
+        {{base, static_cast<double>(f.failed.in_window)}});
+  gauge("opsctl_queue_window_completed_jobs", "Jobs completed within the window (a lower bound when not exact)",
+        {{base, static_cast<double>(f.completed.in_window)}});
+  gauge("opsctl_queue_window_exact", "1 when the window's counts are exact", {{base, f.completed.exact && f.failed.exact ? 1.0 : 0.0}});
+  auto quant = [&](const char* name, const char* help, const queue::Quantiles& q) {
+    std::vector<output::PromSample> samples;
+    for (auto [label, v] : {std::pair{"0.5", q.p50}, {"0.95", q.p95}, {"1", q.max}}) {
+      if (v) samples.push_back({with("quantile", label), static_cast<double>(*v) / 1000.0});
+    }
+    if (!samples.empty()) gauge(name, help, std::move(samples));
+  };
+  quant("opsctl_queue_processing_seconds", "Processing time (finishedOn - processedOn) of jobs completed in the window", f.processing);
+  quant("opsctl_queue_wait_seconds", "Wait time (processedOn - ready) of jobs completed in the window", f.wait);
+  if (auto last = f.last_finished_ms()) {
+    gauge("opsctl_queue_last_finished_age_seconds", "Time since the newest finished job",
+          {{base, static_cast<double>(f.now_ms - *last) / 1000.0}});
+  }
+  gauge("opsctl_queue_schedulers_overdue", "Job Schedulers whose next run is overdue", {{base, static_cast<double>(f.schedulers_overdue)}});
+  std::vector<output::PromSample> levels;
+  for (const auto& c : checks) {
+    if (c.name != "data" && c.name != "clock") levels.push_back({with("check", c.name), static_cast<double>(static_cast<int>(exit_code(c.level)))});
+  }
+  gauge("opsctl_queue_check_status", "Each check's level: 0 ok, 1 warning, 2 critical, 3 unknown", std::move(levels));
 }
 
 std::string inspect_prom(const queue::InspectResult& r) {
@@ -105,11 +155,13 @@ std::string inspect_prom(const queue::InspectResult& r) {
     metrics.push_back({"opsctl_queue_workers", "Workers connected to the queue", "gauge",
                        {{base, static_cast<double>(r.workers->size())}}});
   }
-  double age = r.oldest_waiting_timestamp ? (r.now_ms - *r.oldest_waiting_timestamp) / 1000.0 : 0.0;
+  const auto& since = r.figures.oldest_waiting_since;
+  double age = since ? static_cast<double>(r.now_ms - *since) / 1000.0 : 0.0;
   metrics.push_back({"opsctl_queue_oldest_waiting_age_seconds", "Age of the oldest waiting job (0 when none)",
                      "gauge", {{base, age}}});
   metrics.push_back({"opsctl_queue_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge",
                      {{base, static_cast<double>(static_cast<int>(exit_code(r.status)))}}});
+  add_figures_metrics(metrics, r.figures, r.checks);
   return output::prom_exposition(metrics);
 }
 

@@ -133,6 +133,19 @@ std::string read_password_file(const std::filesystem::path& path) {
   return line;
 }
 
+namespace {
+
+nlohmann::json thresholds_view(const Context& c) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [flag, value] : c.thresholds) out[flag] = value;
+  for (const auto& [queue, values] : c.queue_thresholds) {
+    for (const auto& [flag, value] : values) out["queues"][queue][flag] = value;
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json redacted_view(const Config& cfg) {
   nlohmann::json contexts = nlohmann::json::array();
   for (const Context& c : cfg.contexts) {
@@ -148,8 +161,7 @@ nlohmann::json redacted_view(const Config& cfg) {
       for (const NamedTarget& t : list) out.push_back({{"name", t.name}, {"url", util::redact(t.url)}});
       return out;
     };
-    nlohmann::json thresholds = nlohmann::json::object();
-    for (const auto& [flag, value] : c.thresholds) thresholds[flag] = value;
+    nlohmann::json thresholds = thresholds_view(c);
     contexts.push_back({{"name", c.name},
                         {"redis", optional_text(c.redis, true)},
                         {"redis_password_file", optional_text(c.redis_password_file, false)},
@@ -166,7 +178,8 @@ nlohmann::json redacted_view(const Config& cfg) {
           {"exists", cfg.exists},
           {"current_context",
            cfg.current_context.empty() ? nlohmann::json(nullptr) : nlohmann::json(cfg.current_context)},
-          {"contexts", std::move(contexts)}};
+          {"contexts", std::move(contexts)},
+          {"thresholds", thresholds_view(cfg.defaults)}};
 }
 
 }  // namespace opsctl::config

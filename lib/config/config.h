@@ -20,9 +20,11 @@
 //       pg_checks:
 //         - name: replica
 //           url: "host=db2 dbname=app user=ops"
-//       thresholds:
-//         warn-wait: 100
+//       thresholds:            # flag names of the checks (queue inspect, queue list), over the
+//         warn-wait: 100       # top-level thresholds: block, which applies to every context
 //         crit-wait: 1000
+//         queues:              # per queue, over the rest
+//           emails: {warn-wait: 500, window: 30m}
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -59,6 +61,7 @@ struct Context {
   std::vector<NamedTarget> redis_checks;  // more Redis servers for `opsctl health`
   std::vector<NamedTarget> pg_checks;     // more PostgreSQL servers for `opsctl health`
   std::map<std::string, std::string> thresholds;  // flag name without dashes -> value text
+  std::map<std::string, std::map<std::string, std::string>> queue_thresholds;  // queue -> the same
   int line = 0;                                   // 1-based line of the context in the file
 };
 
@@ -67,6 +70,8 @@ struct Config {
   bool exists = false;  // false: no file at path, an empty config
   std::string current_context;
   std::vector<Context> contexts;
+  // The top-level thresholds: block, under every context's own (name, line unused).
+  Context defaults;
 
   const Context* find(const std::string& name) const;
 };

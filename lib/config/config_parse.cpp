@@ -16,7 +16,10 @@
 namespace opsctl::config::detail {
 namespace {
 
+// The keys a config file is made of (the message for a file that is not a map), and every key the
+// top level takes (the "did you mean" of an unknown one).
 constexpr std::string_view kTopKeys = "current-context, contexts";
+constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
     "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys = "name, url, expect_status, expect_body";
@@ -130,9 +133,29 @@ class Validator {
     if (v.IsNull()) return;
     if (!v.IsMap()) fail(line_of(key, v), fmt::format("thresholds in {} must be a map, not {}", ctx, kind(v)));
     each_pair(v, "in thresholds of " + ctx, [&](const std::string& k, const YAML::Node& tk, const YAML::Node& tv) {
-      std::string flag = k.substr(std::min(k.find_first_not_of('-'), k.size()));
-      if (flag.empty()) fail(line_of(tk), fmt::format("empty threshold name in {}", ctx));
-      c.thresholds[flag] = text(tk, tv, fmt::format("threshold {} in {}", flag, ctx));
+      if (k == "queues") return queue_thresholds(c, tk, tv, ctx);
+      threshold(c.thresholds, k, tk, tv, ctx);
+    });
+  }
+
+  void threshold(std::map<std::string, std::string>& out, const std::string& k, const YAML::Node& tk,
+                 const YAML::Node& tv, const std::string& ctx) const {
+    std::string flag = k.substr(std::min(k.find_first_not_of('-'), k.size()));
+    if (flag.empty()) fail(line_of(tk), fmt::format("empty threshold name in {}", ctx));
+    out[flag] = text(tk, tv, fmt::format("threshold {} in {}", flag, ctx));
+  }
+
+  // thresholds: {queues: {emails: {warn-wait: 500}}}: per-queue values over the others.
+  void queue_thresholds(Context& c, const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    if (v.IsNull()) return;
+    if (!v.IsMap()) fail(line_of(key, v), fmt::format("thresholds.queues in {} must be a map, not {}", ctx, kind(v)));
+    each_pair(v, "in thresholds.queues of " + ctx, [&](const std::string& q, const YAML::Node& qk, const YAML::Node& qv) {
+      if (!qv.IsMap()) fail(line_of(qk, qv), fmt::format("thresholds of queue {} in {} must be a map, not {}", q, ctx, kind(qv)));
+      auto& out = c.queue_thresholds[q];
+      std::string where = fmt::format("queue {} in {}", q, ctx);
+      each_pair(qv, "in thresholds of " + where, [&](const std::string& k, const YAML::Node& tk, const YAML::Node& tv) {
+        threshold(out, k, tk, tv, where);
+      });
     });
   }
 
@@ -189,8 +212,10 @@ class Validator {
         current_line = line_of(key, v);
       } else if (k == "contexts") {
         contexts(cfg, key, v);
+      } else if (k == "thresholds") {
+        thresholds(cfg.defaults, key, v, "the top-level thresholds");
       } else {
-        unknown_key(key, "at the top level", kTopKeys);
+        unknown_key(key, "at the top level", kAllTopKeys);
       }
     });
     if (!cfg.current_context.empty() && !cfg.find(cfg.current_context)) {

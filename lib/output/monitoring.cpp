@@ -25,19 +25,6 @@ std::string nagios_safe(std::string_view s) {
   return out;
 }
 
-// Nagios perfdata numbers are [-0-9.] only: no exponent, and "U" when the value is unknown.
-std::string perf_number(double v) {
-  if (!std::isfinite(v)) return "U";
-  if (v == 0) return "0";  // also turns -0 into 0
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of("eE") != std::string::npos) {
-    s = fmt::format("{:.6f}", v);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (s.back() == '.') s.pop_back();
-  }
-  return s;
-}
-
 std::string perf_item(const PerfData& p) {
   // Labels with spaces, '=' or quotes are single-quoted, a quote doubled (plugin guidelines).
   std::string label = p.label;
@@ -77,6 +64,20 @@ bool is_prom_name(std::string_view name, bool allow_colon) {
 }
 
 }  // namespace
+
+// Nagios perfdata numbers are [-0-9.] only: no exponent, and "U" when the value is unknown.
+std::string perf_number(double v) {
+  if (!std::isfinite(v)) return "U";
+  if (v == 0) return "0";  // also turns -0 into 0
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of("eE") != std::string::npos) {
+    s = fmt::format("{:.6f}", v);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
 
 std::string nagios_line(std::string_view check, Status status, std::string_view summary,
                         const std::vector<PerfData>& perf) {

@@ -18,6 +18,9 @@ struct PerfData {
   std::string crit;
 };
 
+// A perfdata number: [-0-9.] only (no exponent), "U" when not finite.
+std::string perf_number(double v);
+
 // "OPSCTL <CHECK> <STATUS> - <summary> | label=value[unit];warn;crit ..." plus '\n'.
 // check is upper-cased; '|' and newlines in summary are replaced so the line stays parseable.
 std::string nagios_line(std::string_view check, Status status, std::string_view summary,

@@ -16,6 +16,18 @@ using Counts = std::vector<std::pair<std::string, std::optional<std::int64_t>>>;
 
 Counts get_counts(redis::Client& client, const QueueRef& ref, const QueueShape& shape);
 
+// The same in two halves, so many queues share one pipeline (see add_shape_commands).
+struct CountsPlan {
+  struct State {
+    std::string state;
+    bool list = false, countable = false;
+    std::size_t slot = 0;  // LLEN/ZCARD; lists but active also LINDEX -1 at slot + 1
+  };
+  std::vector<State> states;
+};
+CountsPlan add_counts_commands(redis::Batch& batch, const QueueRef& ref, const QueueShape& shape);
+Counts parse_counts(const redis::Batch& batch, const CountsPlan& plan);
+
 std::int64_t count_of(const Counts& counts, const std::string& state);  // 0 when absent or unknown
 
 }  // namespace opsctl::queue

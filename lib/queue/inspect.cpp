@@ -12,36 +12,6 @@
 namespace opsctl::queue {
 namespace {
 
-void add_oldest_waiting(redis::Client& client, InspectResult& r) {
-  // Workers take jobs from the right end of wait: the rightmost id is the oldest, next to run.
-  for (const char* suffix : {"wait", "paused"}) {
-    if (!r.shape.key_ok(suffix)) continue;
-    auto ids = client.command({"LRANGE", r.ref.key(suffix), "-2", "-1"}).elements;
-    std::reverse(ids.begin(), ids.end());
-    for (const auto& id : ids) {
-      if (id.str.rfind("0:", 0) == 0) continue;  // legacy marker, not a job
-      r.oldest_waiting_id = id.str;
-      auto ts = client.pipeline({{"HGET", r.ref.job_key(id.str), "timestamp"}})[0];
-      r.oldest_waiting_timestamp = ts.as_int();
-      return;
-    }
-  }
-}
-
-void add_stalled(redis::Client& client, InspectResult& r) {
-  if (r.shape.layout != Layout::bullmq || !r.shape.key_ok("active")) return;
-  auto ids = client.command({"LRANGE", r.ref.key("active"), "0", "999"}).elements;
-  std::vector<redis::Command> cmds;
-  for (const auto& id : ids) cmds.push_back({"EXISTS", r.ref.job_key(id.str) + ":lock"});
-  auto locks = client.pipeline(cmds);
-  r.stalled_checked = static_cast<std::int64_t>(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (locks[i].as_int().value_or(1) != 0) continue;
-    ++r.stalled;
-    if (r.stalled_ids.size() < 20) r.stalled_ids.push_back(ids[i].str);
-  }
-}
-
 void add_failures(redis::Client& client, InspectResult& r, std::size_t sample) {
   if (!r.shape.key_ok("failed") || sample == 0) return;
   auto ids = client.command({"ZREVRANGE", r.ref.key("failed"), "0", std::to_string(sample - 1)}).elements;
@@ -122,56 +92,6 @@ void add_jobs(redis::Client& client, InspectResult& r, const InspectOptions& o) 
   }
 }
 
-void decide_status(InspectResult& r) {
-  std::int64_t ready = count_of(r.counts, "waiting") + count_of(r.counts, "prioritized") +
-                       count_of(r.counts, "paused");
-  std::int64_t failed = count_of(r.counts, "failed");
-  const auto& t = r.thresholds;
-  Status wait_status = threshold_status(ready, t.warn_wait, t.crit_wait);
-  Status failed_status = threshold_status(failed, t.warn_failed, t.crit_failed);
-  r.status = worst(wait_status, failed_status);
-  auto verdict = [](Status st, std::int64_t warn, std::int64_t crit) {
-    return st == Status::ok ? std::string()
-                            : fmt::format(" (>= {} {})", st == Status::critical ? crit : warn, to_string(st));
-  };
-  std::int64_t waiting = count_of(r.counts, "waiting");
-  std::int64_t prioritized = count_of(r.counts, "prioritized");
-  std::vector<std::string> parts;
-  // The backlog threshold counts every job ready to run: waiting, prioritized and a legacy paused list.
-  std::string detail;
-  if (ready != waiting) {
-    detail = prioritized > 0 && ready - waiting - prioritized > 0
-                 ? fmt::format(" incl. {} prioritized, {} in the legacy paused list", prioritized,
-                               ready - waiting - prioritized)
-             : prioritized > 0 ? fmt::format(" incl. {} prioritized", prioritized)
-                               : fmt::format(" incl. {} in the legacy paused list", ready - waiting);
-  }
-  parts.push_back(fmt::format("{} waiting{}{}", ready, detail, verdict(wait_status, t.warn_wait, t.crit_wait)));
-  parts.push_back(fmt::format("{} failed{}", failed, verdict(failed_status, t.warn_failed, t.crit_failed)));
-  parts.push_back(fmt::format("{} active", count_of(r.counts, "active")));
-  if (r.stalled > 0) {
-    parts.push_back(fmt::format("{} active without a lock (worker gone)", r.stalled));
-    r.status = worst(r.status, Status::warning);
-  }
-  if (r.shape.paused) {
-    // A forgotten pause is a classic incident: jobs wait and nothing runs them.
-    parts.push_back(ready > 0 ? "PAUSED with jobs waiting" : "PAUSED");
-    if (ready > 0) r.status = worst(r.status, Status::warning);
-  }
-  if (r.workers) {
-    parts.push_back(r.workers->empty() ? "no workers connected"
-                                       : fmt::format("{} worker{}", r.workers->size(), r.workers->size() == 1 ? "" : "s"));
-  }
-  if (r.shape.layout == Layout::unknown) {
-    r.problems.push_back({"", r.ref.display(), "", "queue layout not recognised as BullMQ or Bull"});
-  }
-  if (!r.problems.empty()) {
-    r.status = Status::unknown;
-    parts.push_back(fmt::format("{} problem{}", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
-  }
-  r.summary = fmt::format("{}", fmt::join(parts, ", "));
-}
-
 }  // namespace
 
 const std::vector<std::string>& listable_states() {
@@ -189,9 +109,12 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   InspectResult r;
   r.ref = o.ref;
   r.thresholds = o.thresholds;
-  r.now_ms = o.now_ms;
-  r.shape = detect_shape(client, o.ref);
-  if (!r.shape.exists) {
+  ProbeOptions po;
+  po.window_ms = o.thresholds.window_ms;
+  po.scheduler_grace_ms = o.thresholds.scheduler_grace_ms;
+  po.local_now_ms = o.now_ms;
+  r.figures = std::move(probe_queues(client, {o.ref}, po).front());
+  if (!r.figures.shape.exists) {
     auto names = discover_queues(client, o.ref.prefix);
     std::string hint = util::closest_match(o.ref.name, names);
     throw critical_error(fmt::format("redis {}: queue '{}' not found under prefix '{}'{}",
@@ -199,14 +122,29 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
                                      hint.empty() ? " (opsctl queue list shows the queues)"
                                                   : fmt::format(" (did you mean '{}'?)", hint)));
   }
-  r.problems = r.shape.problems;
-  r.counts = get_counts(client, o.ref, r.shape);
-  r.workers = list_workers(client, o.ref);
-  add_oldest_waiting(client, r);
-  add_stalled(client, r);
+  const auto& f = r.figures;
+  if (f.shape.layout == Layout::unknown) {
+    r.figures.problems.push_back({"", r.ref.display(), "", "queue layout not recognised as BullMQ or Bull"});
+  }
+  r.now_ms = f.now_ms;
+  r.shape = f.shape;
+  r.counts = f.counts;
+  r.workers = f.workers;
+  r.oldest_waiting_id = f.oldest_waiting_id;
+  r.oldest_waiting_timestamp = f.oldest_waiting_timestamp;
+  r.stalled_checked = f.active_checked;
+  for (const auto& j : f.active) {
+    if (j.lock_ttl_ms || f.shape.layout != Layout::bullmq) continue;
+    ++r.stalled;
+    if (r.stalled_ids.size() < 20) r.stalled_ids.push_back(j.id);
+  }
   add_failures(client, r, o.failure_sample);
   if (o.state) add_jobs(client, r, o);
-  decide_status(r);
+  r.problems = r.figures.problems;
+  auto verdict = judge(r.figures, r.thresholds);
+  r.status = verdict.status;
+  r.summary = std::move(verdict.summary);
+  r.checks = std::move(verdict.checks);
   return r;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// `queue inspect`: everything an on-call engineer asks first about a queue, at a cost independent of
-// its size (counts are O(1); the failure sample and job listing are bounded).
+// `queue inspect`: everything an on-call engineer asks first about a queue, judged against time
+// (queue/checks.h), at a cost independent of its size: counts and windowed counts are O(log n),
+// the samples (newest completed, first active, most recent failures, listed jobs) are bounded.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,14 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "queue/checks.h"
 #include "queue/counts.h"
+#include "queue/figures.h"
 #include "queue/workers.h"
 
 namespace opsctl::queue {
-
-struct Thresholds {
-  std::int64_t warn_wait = 10, crit_wait = 50, warn_failed = 5, crit_failed = 20;
-};
 
 struct InspectOptions {
   QueueRef ref;
@@ -25,7 +24,7 @@ struct InspectOptions {
   std::optional<std::string> state;  // list jobs of this state
   std::int64_t limit = 20, offset = 0;
   std::size_t failure_sample = 1000;  // most recent failed jobs grouped by reason
-  std::int64_t now_ms = 0;
+  std::int64_t now_ms = 0;            // this machine's clock; ages are judged by the server's
 };
 
 struct FailureGroup {
@@ -47,7 +46,9 @@ struct InspectResult {
   QueueRef ref;
   QueueShape shape;
   Status status = Status::ok;
-  std::string summary;  // one line: "critical: 120 waiting (crit 50), 30 failed (crit 20)"
+  std::string summary;  // one line: "120 waiting (> 50 critical), 7 failed in the last 15m, ..."
+  std::vector<Check> checks;
+  QueueFigures figures;
   Counts counts;
   std::optional<std::vector<WorkerInfo>> workers;
   std::optional<std::string> oldest_waiting_id;
@@ -63,7 +64,7 @@ struct InspectResult {
   std::vector<JobRow> jobs;
   std::vector<Problem> problems;
   Thresholds thresholds;
-  std::int64_t now_ms = 0;
+  std::int64_t now_ms = 0;  // the Redis server's clock
 };
 
 // Throws Error(critical) when no key of the queue exists (with a "did you mean" from discovery).

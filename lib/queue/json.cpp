@@ -62,7 +62,9 @@ nlohmann::json to_json(const InspectResult& r) {
   }
   if (r.oldest_waiting_id) {
     nlohmann::json o{{"id", *r.oldest_waiting_id}, {"timestamp", iso(r.oldest_waiting_timestamp)}};
-    o["age_ms"] = r.oldest_waiting_timestamp ? nlohmann::json(r.now_ms - *r.oldest_waiting_timestamp) : nullptr;
+    const auto& since = r.figures.oldest_waiting_since;
+    o["ready_since"] = iso(since);
+    o["age_ms"] = since ? nlohmann::json(r.now_ms - *since) : nullptr;
     j["oldest_waiting"] = o;
   } else {
     j["oldest_waiting"] = nullptr;
@@ -74,8 +76,17 @@ nlohmann::json to_json(const InspectResult& r) {
   }
   j["failures"] = failures;
   j["failures_sampled"] = r.failures_sampled;
-  j["thresholds"] = {{"warn_wait", r.thresholds.warn_wait}, {"crit_wait", r.thresholds.crit_wait},
-                     {"warn_failed", r.thresholds.warn_failed}, {"crit_failed", r.thresholds.crit_failed}};
+  const auto& t = r.thresholds;
+  j["thresholds"] = {{"warn_wait", t.warn_wait}, {"crit_wait", t.crit_wait}, {"warn_wait_age_ms", t.warn_wait_age_ms},
+                     {"warn_failed", t.warn_failed}, {"crit_failed", t.crit_failed}, {"window_ms", t.window_ms},
+                     {"crit_idle_ms", t.crit_idle_ms}, {"warn_active_ms", t.warn_active_ms},
+                     {"warn_processing_ms", t.warn_processing_ms}, {"crit_processing_ms", t.crit_processing_ms},
+                     {"warn_failure_ratio", t.warn_failure_ratio}, {"min_finished", t.min_finished},
+                     {"scheduler_grace_ms", t.scheduler_grace_ms}};
+  auto checks = nlohmann::json::array();
+  for (const auto& c : r.checks) checks.push_back(to_json(c));
+  j["checks"] = checks;
+  j.update(figures_json(r.figures, t));
   if (r.listed_state) {
     j["state"] = *r.listed_state;
     auto jobs = nlohmann::json::array();
@@ -87,6 +98,51 @@ nlohmann::json to_json(const InspectResult& r) {
     j["jobs"] = jobs;
   }
   j["problems"] = problems_json(r.problems);
+  return j;
+}
+
+nlohmann::json to_json(const Check& c) {
+  nlohmann::json j{{"name", c.name}, {"level", std::string(to_string(c.level))}, {"value", opt(c.value)},
+                   {"warn", opt(c.warn)}, {"crit", opt(c.crit)}, {"unit", c.unit}, {"message", c.message},
+                   {"why", c.why.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.why)}};
+  // The threshold this level was judged against: the critical one once crossed, else the warning one.
+  j["threshold"] = c.level == Status::critical && c.crit ? opt(c.crit) : opt(c.warn);
+  return j;
+}
+
+nlohmann::json figures_json(const QueueFigures& f, const Thresholds& t) {
+  auto finished = [&](const FinishedFigures& x) {
+    return nlohmann::json{{"in_window", x.in_window}, {"retained", x.retained}, {"exact", x.exact}, {"source", x.source},
+                          {"newest", iso(x.newest_ms)}, {"oldest", iso(x.oldest_ms)}};
+  };
+  auto quant = [](const Quantiles& q) {
+    return nlohmann::json{{"samples", q.samples}, {"p50", opt(q.p50)}, {"p95", opt(q.p95)}, {"max", opt(q.max)}};
+  };
+  double minutes = static_cast<double>(f.window_ms) / 60000.0;
+  nlohmann::json j;
+  j["now"] = iso(std::optional<std::int64_t>(f.now_ms));
+  j["clock_skew_ms"] = f.local_now_ms - f.now_ms;
+  j["window_ms"] = f.window_ms;
+  j["completed_window"] = finished(f.completed);
+  j["failed_window"] = finished(f.failed);
+  j["throughput"] = {{"completed_per_min", f.completed.in_window / minutes}, {"failed_per_min", f.failed.in_window / minutes},
+                     {"exact", f.completed.exact && f.failed.exact}};
+  j["processing_ms"] = quant(f.processing);
+  j["wait_ms"] = quant(f.wait);
+  auto last = f.last_finished_ms();
+  j["last_finished"] = iso(last);
+  j["last_finished_age_ms"] = last ? nlohmann::json(f.now_ms - *last) : nullptr;
+  auto long_active = nlohmann::json::array();
+  for (const auto& a : f.active) {
+    if (!a.processed_on || f.now_ms - *a.processed_on < t.warn_active_ms) continue;
+    long_active.push_back({{"id", a.id}, {"name", opt(a.name)}, {"processed_on", iso(a.processed_on)},
+                           {"age_ms", f.now_ms - *a.processed_on}, {"lock_alive", a.lock_ttl_ms.has_value()},
+                           {"lock_ttl_ms", opt(a.lock_ttl_ms)}});
+  }
+  j["long_active"] = long_active;
+  j["rate_limit"] = {{"limiter_ttl_ms", opt(f.limiter_ttl_ms)}, {"max", opt(f.rate_max)},
+                     {"duration_ms", opt(f.rate_duration_ms)}, {"concurrency", opt(f.shape.concurrency)}};
+  j["schedulers"] = {{"total", f.schedulers}, {"overdue", f.schedulers_overdue}};
   return j;
 }
 

@@ -14,7 +14,9 @@ const std::vector<std::pair<std::string, std::string>>& expected_types() {
       {"delayed", "zset"},    {"prioritized", "zset"},     {"completed", "zset"},
       {"failed", "zset"},     {"waiting-children", "zset"}, {"marker", "zset"},
       {"priority", "zset"},   {"meta", "hash"},            {"events", "stream"},
-      {"id", "string"},       {"meta-paused", "string"},   {"stalled", "set"}};
+      {"id", "string"},       {"meta-paused", "string"},   {"stalled", "set"},
+      {"repeat", "zset"},     {"limiter", "string"},       {"metrics:completed", "hash"},
+      {"metrics:failed", "hash"}};
   return types;
 }
 
@@ -38,16 +40,28 @@ bool QueueShape::key_ok(const std::string& suffix) const {
   return false;
 }
 
-QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
-  std::vector<redis::Command> cmds;
-  for (const auto& [suffix, type] : expected_types()) cmds.push_back({"TYPE", ref.key(suffix)});
-  cmds.push_back({"HMGET", ref.key("meta"), "version", "paused", "opts.maxLenEvents", "concurrency"});
-  auto replies = client.pipeline(cmds);
+std::size_t add_shape_commands(redis::Batch& batch, const QueueRef& ref) {
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < expected_types().size(); ++i) {
+    std::size_t slot = batch.add({"TYPE", ref.key(expected_types()[i].first)});
+    if (i == 0) first = slot;
+  }
+  batch.add({"HMGET", ref.key("meta"), "version", "paused", "opts.maxLenEvents", "concurrency"});
+  return first;
+}
 
+QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
+  redis::Batch batch;
+  std::size_t first = add_shape_commands(batch, ref);
+  batch.run(client);
+  return parse_shape(batch, first, ref);
+}
+
+QueueShape parse_shape(const redis::Batch& batch, std::size_t first, const QueueRef& ref) {
   QueueShape shape;
   for (std::size_t i = 0; i < expected_types().size(); ++i) {
     const auto& [suffix, want] = expected_types()[i];
-    std::string got = replies[i].as_string().value_or("none");
+    std::string got = batch.at(first + i).as_string().value_or("none");
     shape.key_types[suffix] = got;
     if (got == "none") continue;
     shape.exists = true;
@@ -57,7 +71,7 @@ QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
                                             ref.key(suffix), got, want)});
     }
   }
-  const auto& meta = replies.back();
+  const auto& meta = batch.at(first + expected_types().size());
   bool meta_fields = false;
   if (meta.type == redis::ReplyType::array && meta.elements.size() == 4) {
     shape.version = meta.elements[0].as_string();

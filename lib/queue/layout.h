@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "queue/keys.h"
+#include "redis/batch.h"
 #include "redis/client.h"
 
 namespace opsctl::queue {
@@ -27,5 +28,10 @@ struct QueueShape {
 };
 
 QueueShape detect_shape(redis::Client& client, const QueueRef& ref);
+
+// The same in two halves, so many queues share one pipeline: add_shape_commands() queues the
+// commands and returns the first slot; parse_shape() reads them back after Batch::run().
+std::size_t add_shape_commands(redis::Batch& batch, const QueueRef& ref);
+QueueShape parse_shape(const redis::Batch& batch, std::size_t first, const QueueRef& ref);
 
 }  // namespace opsctl::queue

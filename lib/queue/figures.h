@@ -1,0 +1,80 @@
+#pragma once
+// The time-aware figures of a queue, read in a few pipelined round trips at a cost that depends on
+// the sample sizes, never on how many jobs the queue retains: windowed counts by score (ZCOUNT),
+// the newest finished jobs, the first active jobs and their locks, the oldest waiting job, BullMQ's
+// metrics keys, the rate limiter and the Job Schedulers' overdue count. Many queues share the same
+// pipelines, so `queue list` over 200 queues costs what one queue costs, plus bandwidth.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/counts.h"
+#include "queue/layout.h"
+#include "queue/workers.h"
+#include "redis/client.h"
+
+namespace opsctl::queue {
+
+struct ProbeOptions {
+  std::int64_t window_ms = 15 * 60 * 1000;    // failures, throughput and processing time
+  std::size_t processing_sample = 200;        // newest completed jobs in the window
+  std::size_t active_sample = 1000;           // first active jobs checked for age and lock
+  std::int64_t scheduler_grace_ms = 60 * 1000;
+  std::int64_t local_now_ms = 0;              // this machine's clock, compared with the server's
+};
+
+// One finished state (completed or failed) within the window.
+struct FinishedFigures {
+  std::int64_t retained = 0;                  // jobs kept in the set (ZCARD)
+  std::int64_t in_window = 0;                 // finished within the window
+  bool exact = false;                         // false: a lower bound (retention trimmed the window)
+  std::string source = "set";                 // set | metrics | lower-bound
+  std::optional<std::int64_t> newest_ms, oldest_ms;  // finishedOn of the newest/oldest retained
+};
+
+struct ActiveJob {
+  std::string id;
+  std::optional<std::string> name;
+  std::optional<std::int64_t> processed_on;
+  std::optional<std::int64_t> lock_ttl_ms;   // nullopt: no lock (the worker is gone)
+};
+
+// Nearest-rank quantiles in milliseconds over `samples` values.
+struct Quantiles {
+  std::int64_t samples = 0;
+  std::optional<std::int64_t> p50, p95, max;
+};
+Quantiles quantiles(std::vector<std::int64_t> values);
+
+struct QueueFigures {
+  QueueRef ref;
+  QueueShape shape;
+  Counts counts;
+  std::int64_t now_ms = 0;                    // the Redis server's clock: every age is judged by it
+  std::int64_t local_now_ms = 0;
+  std::int64_t window_ms = 0;
+  std::optional<std::vector<WorkerInfo>> workers;  // nullopt: CLIENT LIST not allowed
+  std::optional<std::string> oldest_waiting_id;
+  std::optional<std::int64_t> oldest_waiting_timestamp;  // when it was added
+  std::optional<std::int64_t> oldest_waiting_since;      // when it became ready (added, or due)
+  FinishedFigures completed, failed;
+  std::int64_t active_checked = 0;
+  std::vector<ActiveJob> active;              // the first active_sample active jobs
+  Quantiles processing;                       // finishedOn - processedOn, completed in the window
+  Quantiles wait;                             // processedOn - ready time, same jobs
+  std::optional<std::int64_t> limiter_ttl_ms; // the rate limiter holds the queue for this long
+  std::optional<std::int64_t> rate_max, rate_duration_ms;  // meta: global rate limit
+  std::int64_t schedulers = 0, schedulers_overdue = 0;
+  std::vector<Problem> problems;
+
+  std::int64_t ready() const;                 // waiting + prioritized + legacy paused list
+  std::optional<std::int64_t> last_finished_ms() const;
+};
+
+// Reads every queue's figures in four pipelined round trips in all (TIME and CLIENT LIST once).
+// Queues that do not exist come back with shape.exists == false and nothing else read.
+std::vector<QueueFigures> probe_queues(redis::Client& client, const std::vector<QueueRef>& refs,
+                                       const ProbeOptions& options);
+
+}  // namespace opsctl::queue
