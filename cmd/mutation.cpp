@@ -20,6 +20,7 @@ audit::Record record(Session& s, const MutationSpec& spec, const queue::Mutation
   rec.command_line = s.flags().command_line;
   rec.target = spec.target;
   rec.action = spec.action;
+  rec.selection = spec.noun_phrase;
   rec.matched = r.matched;
   rec.changed = r.changed;
   rec.dry_run = r.dry_run;

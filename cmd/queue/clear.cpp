@@ -8,6 +8,7 @@
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "queue/clear.h"
+#include "queue/finished_window.h"
 #include "util/duration.h"
 #include "util/text.h"
 
@@ -18,6 +19,7 @@ struct ClearFlags {
   std::string queue;
   std::string state;
   std::string older_than;
+  std::string since;
   std::int64_t limit = 0;
   bool all = false;
   bool force = false;
@@ -27,9 +29,9 @@ struct ClearFlags {
 
 void check_flags(const ClearFlags& f) {
   if (f.all) {
-    if (!f.state.empty() || !f.older_than.empty() || f.limit_opt->count() > 0) {
+    if (!f.state.empty() || !f.older_than.empty() || !f.since.empty() || f.limit_opt->count() > 0) {
       throw usage_error("queue clear: --all removes the whole queue; it does not combine with --state, "
-                        "--older-than or --limit");
+                        "--older-than, --since or --limit");
     }
     return;
   }
@@ -45,6 +47,11 @@ void check_flags(const ClearFlags& f) {
                                   fmt::join(queue::clearable_states(), ", ")));
   }
   if (f.limit_opt->count() > 0 && f.limit < 1) throw usage_error("queue clear: --limit must be at least 1");
+  if (!f.since.empty() && !queue::takes_since(f.state)) {
+    throw usage_error(fmt::format("queue clear: --since takes the finished states ({}), whose jobs are ranked by "
+                                  "finishedOn; for {} use --older-than",
+                                  fmt::join(queue::since_states(), ", "), f.state));
+  }
 }
 
 int run_clear(Session& s, const ClearFlags& f) {
@@ -53,8 +60,12 @@ int run_clear(Session& s, const ClearFlags& f) {
   queue::ClearOptions o;
   o.ref = {s.prefix(), f.queue};
   o.state = f.state;
-  util::Millis grace = f.older_than.empty() ? util::Millis{0} : util::parse_duration(f.older_than);
-  o.cutoff_ms = s.io().now_ms() - grace.count();
+  std::optional<std::int64_t> older, since;
+  if (!f.older_than.empty()) older = util::parse_duration(f.older_than).count();
+  if (!f.since.empty()) since = util::parse_duration(f.since).count();
+  const queue::FinishedWindow window = queue::finished_window(s.io().now_ms(), since, older);
+  o.cutoff_ms = window.max_score;
+  o.min_ms = window.min_score;
   o.limit = f.limit;
   auto& client = s.redis();
 
@@ -62,7 +73,8 @@ int run_clear(Session& s, const ClearFlags& f) {
   spec.action = "queue.clear";
   spec.target = client.target().display() + " " + o.ref.display();
   spec.verb_phrase = "remove";
-  spec.noun_phrase = fmt::format("{} jobs{}", f.state, f.older_than.empty() ? "" : " older than " + f.older_than);
+  spec.noun_phrase = !f.since.empty() ? queue::since_phrase(f.state, f.since, f.older_than)
+                     : fmt::format("{} jobs{}", f.state, f.older_than.empty() ? "" : " older than " + f.older_than);
   spec.dry_run = f.dry_run;
 
   std::int64_t planned = 0;
@@ -88,6 +100,7 @@ void add_queue_clear(CLI::App& noun, Registry& reg) {
   cmd->add_option("queue", f->queue, "queue name")->required();
   cmd->add_option("--state", f->state, "completed, failed, waiting, delayed, prioritized or active");
   cmd->add_option("--older-than", f->older_than, "only jobs older than this (30s, 5m, 2h, 7d), by BullMQ's clean rules");
+  cmd->add_option("--since", f->since, "completed, failed: only jobs that finished within this long, e.g. 10m");
   f->limit_opt = cmd->add_option("--limit", f->limit, "remove at most N jobs, oldest first");
   cmd->add_flag("--all", f->all, "obliterate the whole queue (every job and queue key), as Queue.obliterate");
   cmd->add_flag("--force", f->force, "with --all: also remove active jobs; required with --yes without a TTY");

@@ -16,6 +16,7 @@ struct RetryFlags {
   std::string name;
   std::string reason;
   std::string older_than;
+  std::string since;
   std::int64_t limit = 0;
   bool reset_attempts = false;
   bool dry_run = false;
@@ -29,6 +30,7 @@ queue::QueueRetryOptions to_options(Session& s, const RetryFlags& f) {
   if (!f.name.empty()) o.name = f.name;
   if (!f.reason.empty()) o.reason = f.reason;
   if (!f.older_than.empty()) o.older_than_ms = util::parse_duration(f.older_than).count();
+  if (!f.since.empty()) o.since_ms = util::parse_duration(f.since).count();
   if (f.limit_opt->count() > 0) o.limit = f.limit;
   o.reset = f.reset_attempts ? queue::ResetAttempts::yes : queue::ResetAttempts::no;
   o.now_ms = s.io().now_ms();
@@ -37,11 +39,13 @@ queue::QueueRetryOptions to_options(Session& s, const RetryFlags& f) {
 
 int run_retry(Session& s, const RetryFlags& f) {
   auto o = to_options(s, f);
+  queue::retry_window(o);  // a bad window is a usage error before any connection
   MutationSpec spec;
   spec.action = "queue.retry";
   spec.target = fmt::format("{} {}", s.redis_target().display(), o.ref.display());
   spec.verb_phrase = "retry";
-  spec.noun_phrase = fmt::format("{} jobs", o.state);
+  spec.noun_phrase = f.since.empty() ? fmt::format("{} jobs", o.state)
+                                     : queue::since_phrase(o.state, f.since, f.older_than);
   spec.dry_run = f.dry_run;
   std::int64_t total = 0;
   return run_mutation(
@@ -73,6 +77,7 @@ void add_queue_retry(CLI::App& noun, Registry& reg) {
   cmd->add_option("--name", f->name, "only jobs with this name");
   cmd->add_option("--reason", f->reason, "only jobs whose failedReason matches this regular expression");
   cmd->add_option("--older-than", f->older_than, "only jobs that finished at least this long ago, e.g. 10m, 2h");
+  cmd->add_option("--since", f->since, "only jobs that finished within this long, e.g. 15m (a spike)");
   f->limit_opt = cmd->add_option("--limit", f->limit, "retry at most N jobs (oldest finished first)")
                      ->check(CLI::PositiveNumber);
   cmd->add_flag("--reset-attempts", f->reset_attempts, "also reset attemptsMade and attemptsStarted (atm, ats)");

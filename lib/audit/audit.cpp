@@ -86,6 +86,7 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
       {"command_line", util::redact(r.command_line)},
       {"target", util::redact(r.target)},
       {"action", r.action},
+      {"selection", util::redact(r.selection)},
       {"matched", r.matched},
       {"changed", r.changed},
       {"dry_run", r.dry_run},

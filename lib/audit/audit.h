@@ -14,6 +14,7 @@ struct Record {
   std::string command_line;  // argv joined with spaces; redacted on write
   std::string target;        // e.g. "redis://127.0.0.1:6379/0 bull:emails"; redacted on write
   std::string action;        // e.g. "queue.retry"
+  std::string selection;     // what the action chose, e.g. "failed jobs finished within 15m"
   std::int64_t matched = 0;
   std::int64_t changed = 0;
   bool dry_run = false;
@@ -29,7 +30,7 @@ std::string host_name();
 std::filesystem::path default_audit_path();
 
 // The JSON object for one record: time (ISO 8601 UTC), user, host, context, command_line, target,
-// action, matched, changed, dry_run, result. Secrets redacted with util::redact.
+// action, selection, matched, changed, dry_run, result. Secrets redacted with util::redact.
 nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
 
 // Appends one line to path (creating parent directories, mode 0600 for a new file) with a single

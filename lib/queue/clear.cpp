@@ -49,7 +49,7 @@ BatchOutcome run_batch(redis::Client& client, const ClearOptions& o, const std::
   auto reply = client.eval(lua::clear_batch, {ref.key(suffix), ref.key("events"), ref.key("repeat"), ref.key("meta")},
                            {ref.base(), mode_of(o.state),
                             std::to_string(o.cutoff_ms), std::to_string(skip), std::to_string(window),
-                            check == Check::yes ? "check" : "remove"});
+                            check == Check::yes ? "check" : "remove", std::to_string(o.min_ms)});
   if (reply.type != redis::ReplyType::array || reply.elements.size() != 5) {
     throw unknown_error(fmt::format("{}: unexpected reply from the clear script", queue_target(client, ref)));
   }
@@ -96,6 +96,10 @@ MutationResult base_result(redis::Client& client, const ClearOptions& o) {
 
 QueueShape checked_shape(redis::Client& client, const ClearOptions& o) {
   if (!is_clearable_state(o.state)) throw usage_error(fmt::format("queue clear: unknown state '{}'", o.state));
+  if (o.min_ms > 0 && !takes_since(o.state)) {
+    throw usage_error(fmt::format("queue clear: --since applies to {} only, not {}", fmt::join(since_states(), " and "),
+                                  o.state));
+  }
   return require_bullmq_queue(client, o.ref, {state_key_suffix(o.state), "paused", "events", "meta"});
 }
 
@@ -111,15 +115,22 @@ bool is_clearable_state(const std::string& state) {
   return std::find(s.begin(), s.end(), state) != s.end();
 }
 
+const std::vector<std::string>& since_states() {
+  static const std::vector<std::string> states = {"completed", "failed"};
+  return states;
+}
+
+bool takes_since(const std::string& state) { return mode_of(state) == "finished"; }
+
 MutationResult preview_clear(redis::Client& client, const ClearOptions& o, DryRun mode, const ClearProgress& progress) {
   QueueShape shape = checked_shape(client, o);
   MutationResult r = base_result(client, o);
   r.dry_run = true;
   if (mode == DryRun::no && mode_of(o.state) == "finished") {
     // A finished job's time is its score: ZCOUNT says how many, the removal re-checks each job.
-    std::string key = o.ref.key(o.state), cutoff = std::to_string(o.cutoff_ms);
-    auto replies = client.pipeline({{"ZCOUNT", key, "0", cutoff},
-                                    {"ZRANGEBYSCORE", key, "0", cutoff, "LIMIT", "0",
+    std::string key = o.ref.key(o.state), cutoff = std::to_string(o.cutoff_ms), min = std::to_string(o.min_ms);
+    auto replies = client.pipeline({{"ZCOUNT", key, min, cutoff},
+                                    {"ZRANGEBYSCORE", key, min, cutoff, "LIMIT", "0",
                                      std::to_string(mutation_sample_size)}});
     for (const auto& rep : replies) {
       if (rep.is_error()) throw unknown_error(fmt::format("{}: {}", r.target, rep.str));

@@ -22,10 +22,18 @@ namespace opsctl::queue {
 const std::vector<std::string>& clearable_states();
 bool is_clearable_state(const std::string& state);
 
+// The states whose jobs sit in a zset scored by finishedOn (completed, failed): the only ones a
+// --since window applies to, as a score range. The others are walked from their oldest end, so a
+// lower bound on their time would mean examining every job of the state.
+const std::vector<std::string>& since_states();
+bool takes_since(const std::string& state);
+
 struct ClearOptions {
   QueueRef ref;
   std::string state;          // one of clearable_states()
   std::int64_t cutoff_ms = 0; // jobs whose time (see clear-batch.lua) is at or before this go
+  std::int64_t min_ms = 0;    // completed, failed only: and whose finishedOn is at or after this
+                              // (--since; see finished_window.h); 0 for every job up to the cutoff
   std::int64_t limit = 0;     // at most this many removals, oldest first; 0: no limit
 };
 

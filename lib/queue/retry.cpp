@@ -18,9 +18,11 @@ void check_options(const QueueRetryOptions& o) {
     throw usage_error(fmt::format("--state must be failed or completed, not '{}'", o.state));
   }
   if (o.limit && *o.limit < 1) throw usage_error("--limit must be at least 1");
+  retry_window(o);
 }
 
-std::string max_score(const QueueRetryOptions& o) { return std::to_string(o.now_ms - o.older_than_ms.value_or(0)); }
+std::string max_score(const QueueRetryOptions& o) { return std::to_string(retry_window(o).max_score); }
+std::string min_score(const QueueRetryOptions& o) { return std::to_string(retry_window(o).min_score); }
 
 std::int64_t remaining(const QueueRetryOptions& o, std::int64_t matched) {
   return o.limit ? std::max<std::int64_t>(0, *o.limit - matched) : INT64_MAX;
@@ -31,7 +33,7 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
                     MutationResult& res, const RetryProgress& progress) {
   BatchSizer sizer;
   Tally tally(res, q, o.state);
-  PageCursor cursor;
+  PageCursor cursor{min_score(o), 0};
   const std::string state_key = q.ref.key(o.state), max = max_score(o);
   for (;;) {
     auto page = read_page(client, state_key, cursor, max, page_size);
@@ -82,6 +84,8 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
 
 }  // namespace
 
+FinishedWindow retry_window(const QueueRetryOptions& o) { return finished_window(o.now_ms, o.since_ms, o.older_than_ms); }
+
 // In retry_range.cpp.
 void retry_range(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o, MutationResult& res,
                  const RetryProgress& progress);
@@ -91,12 +95,12 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
   JobFilter filter(o);
   auto q = open_retry_queue(client, o.ref);
   MutationResult res;
-  const std::string state_key = o.ref.key(o.state), max = max_score(o);
+  const std::string state_key = o.ref.key(o.state), max = max_score(o), min = min_score(o);
   if (!filter.active()) {
-    res.matched = std::min(client.command({"ZCOUNT", state_key, "0", max}).as_int().value_or(0), remaining(o, 0));
+    res.matched = std::min(client.command({"ZCOUNT", state_key, min, max}).as_int().value_or(0), remaining(o, 0));
     auto n = std::min<std::int64_t>(res.matched, mutation_sample_size);
     if (n > 0) {
-      for (auto& id : client.command({"ZRANGEBYSCORE", state_key, "0", max, "LIMIT", "0", std::to_string(n)}).elements) {
+      for (auto& id : client.command({"ZRANGEBYSCORE", state_key, min, max, "LIMIT", "0", std::to_string(n)}).elements) {
         res.add_sample(id.str);
       }
     }
@@ -104,7 +108,7 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
   }
   // Nothing moves during a plan: every job stays. (A plain LIMIT offset would make each page cost
   // O(offset) in Redis; the score cursor keeps pages O(log n).)
-  PageCursor cursor;
+  PageCursor cursor{min, 0};
   for (;;) {
     auto page = read_page(client, state_key, cursor, max, page_size);
     classify_page(client, q, filter, page);

@@ -8,12 +8,13 @@ namespace opsctl::queue {
 redis::Command batch_command(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o,
                              std::int64_t sample_wanted, std::vector<std::string> tail) {
   const auto& r = q.ref;
+  const FinishedWindow window = retry_window(o);
   redis::Command cmd = {"EVALSHA", client.script_sha(lua::queue_retry), "7",
                         r.key(o.state), r.key("wait"), r.key("paused"), r.key("meta"), r.key("active"),
                         r.key("marker"), r.key("events"),
-                        r.base(), o.state, std::to_string(o.now_ms - o.older_than_ms.value_or(0)),
+                        r.base(), o.state, std::to_string(window.max_score),
                         o.reset == ResetAttempts::yes ? "1" : "0", q.legacy_paused_list ? "1" : "0",
-                        std::to_string(sample_wanted)};
+                        std::to_string(sample_wanted), std::to_string(window.min_score)};
   cmd.insert(cmd.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
   return cmd;
 }

@@ -25,7 +25,8 @@ struct BatchReply {
   double server_ms = 0;          // how long the call kept Redis busy
 };
 
-// EVALSHA of queue-retry.lua; `tail` is the mode ("range" min offset count, or "ids" id...).
+// EVALSHA of queue-retry.lua; `tail` is the mode ("range" min offset count, or "ids" id...); the
+// window's own minimum travels too, for the re-check of each id in "ids" mode.
 redis::Command batch_command(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o,
                              std::int64_t sample_wanted, std::vector<std::string> tail);
 

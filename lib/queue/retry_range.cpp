@@ -28,7 +28,7 @@ void retry_range(redis::Client& client, const RetryQueue& q, const QueueRetryOpt
   BatchSizer sizer;
   Tally tally(res, q, o.state);
   std::deque<InFlight> window;
-  PageCursor cursor;
+  PageCursor cursor{std::to_string(retry_window(o).min_score), 0};
   bool end = false;
   int reloads = 0;
   std::vector<redis::Reply> errors;

@@ -59,6 +59,13 @@ TEST_SUITE("audit") {
     CHECK(j["result"] == "ok");
   }
 
+  TEST_CASE("the selection names what the action chose, empty when none") {
+    Record r = sample();
+    CHECK(to_json(r, 0)["selection"] == "");
+    r.selection = "failed jobs finished within 15m";
+    CHECK(to_json(r, 0)["selection"] == "failed jobs finished within 15m");
+  }
+
   TEST_CASE("secrets in the command line, the target and the result are redacted") {
     Record r = sample();
     r.result = "failed: postgres host=db password=Sup3rSecret: timeout";

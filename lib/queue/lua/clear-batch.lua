@@ -11,6 +11,7 @@
   ARGV[4] skip: entries already examined and kept (the caller adds up `kept` of earlier batches)
   ARGV[5] window: how many entries to examine (a --limit caps the window, so it caps removals)
   ARGV[6] "remove", or "check" to make the same decisions and change nothing (dry run)
+  ARGV[7] finished mode only: the lowest finishedOn score taken (--since); absent or 0 for all
 
   Which time counts, as in BullMQ: finished sets by their score (finishedOn); lists by the first of
   finishedOn, processedOn, timestamp; delayed by processedOn, else timestamp; prioritized by
@@ -47,7 +48,7 @@ local isList = mode == "list" or mode == "active"
 
 local ids
 if mode == "finished" then
-  ids = rcall("ZRANGEBYSCORE", stateKey, 0, cutoff, "LIMIT", skip, window)
+  ids = rcall("ZRANGEBYSCORE", stateKey, tonumber(ARGV[7] or "0"), cutoff, "LIMIT", skip, window)
 elseif isList then
   ids = rcall("LRANGE", stateKey, -(skip + window), -(skip + 1))
 else

@@ -7,7 +7,7 @@
   unless the queue is paused or at its global concurrency. Like retryJobs, priority is ignored.
 
   Each job is checked here, inside the call: it must still be in the state set with a score in
-  [0, max] (finishedOn cutoff) and its key must be a hash. Others are skipped and reported.
+  [min, max] (the finishedOn window) and its key must be a hash. Others are skipped and reported.
 
   KEYS[1] state zset   KEYS[2] wait   KEYS[3] paused   KEYS[4] meta   KEYS[5] active
   KEYS[6] marker       KEYS[7] events
@@ -17,12 +17,14 @@
   ARGV[4] "1": also delete atm and ats (reset attempts)
   ARGV[5] "1": a paused queue keeps its jobs in the legacy paused list
   ARGV[6] how many moved ids to send back as a sample
-  ARGV[7] mode: "range" -> ARGV[8] min score, ARGV[9] offset, ARGV[10] count: the next page of the
-          state set, read here; "ids" -> ARGV[8..] the ids to retry (already filtered by the caller)
+  ARGV[7] min score (finishedOn >= this, ms: --since; "0" without it)
+  ARGV[8] mode: "range" -> ARGV[9] cursor score (never below ARGV[7]), ARGV[10] offset, ARGV[11]
+          count: the next page of the state set, read here; "ids" -> ARGV[9..] the ids to retry
+          (already filtered by the caller)
 
   Returns { moved, ids considered, score of the last one, {note ids}, {note codes}, {note scores},
   microseconds this call ran }. Notes are every job not moved (code 0: no longer in the state set
-  within the cutoff; -1: no job hash; -2: key not a hash) and the first ARGV[6] moved (code 1), so
+  within the window; -1: no job hash; -2: key not a hash) and the first ARGV[6] moved (code 1), so
   the reply stays small. The caller sizes its next batch from the time (TIME is not frozen in a
   script).
 ]]
@@ -35,7 +37,8 @@ local started = rcall("TIME")
 
 local stateKey, waitKey, pausedKey, metaKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base, state, maxScore = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local sampleWanted, range = tonumber(ARGV[6]), ARGV[7] == "range"
+local minScore = tonumber(ARGV[7])
+local sampleWanted, range = tonumber(ARGV[6]), ARGV[8] == "range"
 
 -- A wrong type would fail a command half-way through the batch: check them all before any write.
 opsctl_retry_require_type(metaKey, "hash")
@@ -46,11 +49,11 @@ opsctl_retry_require_types({stateKey, "zset", targetKey, "list", KEYS[5], "list"
 -- the last one, and a skipped job's own (rare) ZSCORE.
 local ids, lastScore
 if range then
-  ids = rcall("ZRANGEBYSCORE", stateKey, ARGV[8], ARGV[3], "LIMIT", ARGV[9], ARGV[10])
+  ids = rcall("ZRANGEBYSCORE", stateKey, ARGV[9], ARGV[3], "LIMIT", ARGV[10], ARGV[11])
   lastScore = ids[1] and rcall("ZSCORE", stateKey, ids[#ids]) or ""
 else
   ids = {}
-  for i = 8, #ARGV do ids[i - 7] = ARGV[i] end
+  for i = 9, #ARGV do ids[i - 8] = ARGV[i] end
   lastScore = ""
 end
 
@@ -68,7 +71,7 @@ for _, id in ipairs(ids) do
     score = not seen[id] and rcall("ZSCORE", stateKey, id)
     seen[id] = true
     local s = score and tonumber(score)
-    if not s or s < 0 or s > maxScore then code = 0 end
+    if not s or s < minScore or s > maxScore then code = 0 end
   end
   if code == 1 then
     local jobKey = base .. id
