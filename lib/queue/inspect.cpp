@@ -192,12 +192,7 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   r.now_ms = o.now_ms;
   r.shape = detect_shape(client, o.ref);
   if (!r.shape.exists) {
-    auto names = discover_queues(client, o.ref.prefix);
-    std::string hint = util::closest_match(o.ref.name, names);
-    throw critical_error(fmt::format("redis {}: queue '{}' not found under prefix '{}'{}",
-                                     client.target().display(), o.ref.name, o.ref.prefix,
-                                     hint.empty() ? " (opsctl queue list shows the queues)"
-                                                  : fmt::format(" (did you mean '{}'?)", hint)));
+    throw_queue_not_found(client, o.ref.prefix, o.ref.name);
   }
   r.problems = r.shape.problems;
   r.counts = get_counts(client, o.ref, r.shape);
