@@ -39,6 +39,7 @@ void add_queue_clear(CLI::App& noun, Registry& reg);
 void add_queue_pause(CLI::App& noun, Registry& reg);
 void add_queue_resume(CLI::App& noun, Registry& reg);
 void add_queue_promote(CLI::App& noun, Registry& reg);
+void add_queue_schedulers(CLI::App& noun, Registry& reg);
 void add_job_show(CLI::App& noun, Registry& reg);
 void add_job_retry(CLI::App& noun, Registry& reg);
 void add_job_remove(CLI::App& noun, Registry& reg);

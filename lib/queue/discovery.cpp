@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
+#include "core/error.h"
 #include "queue/keys.h"
 #include "util/text.h"
 
@@ -66,6 +69,14 @@ std::vector<std::string> discover_queues(redis::Client& client, const std::strin
     if (ok) confirmed.insert(names[i]);
   }
   return {confirmed.begin(), confirmed.end()};
+}
+
+void throw_queue_not_found(redis::Client& client, const std::string& prefix, const std::string& name) {
+  std::string hint = util::closest_match(name, discover_queues(client, prefix));
+  throw critical_error(fmt::format("redis {}: queue '{}' not found under prefix '{}'{}", client.target().display(),
+                                   name, prefix,
+                                   hint.empty() ? " (opsctl queue list shows the queues)"
+                                                : fmt::format(" (did you mean '{}'?)", hint)));
 }
 
 }  // namespace opsctl::queue

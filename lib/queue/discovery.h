@@ -16,4 +16,8 @@ std::vector<std::string> discover_queues(redis::Client& client, const std::strin
 // The queue name inside key <prefix>:<name>:<suffix>, or "" when key does not have that shape.
 std::string queue_name_from_key(const std::string& key, const std::string& prefix, const std::string& suffix);
 
+// The Error(critical) of a verb run on a queue with no key: names the target and suggests the
+// closest queue name under the prefix ("did you mean"), else `opsctl queue list`.
+[[noreturn]] void throw_queue_not_found(redis::Client& client, const std::string& prefix, const std::string& name);
+
 }  // namespace opsctl::queue

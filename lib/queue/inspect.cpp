@@ -115,12 +115,7 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   po.local_now_ms = o.now_ms;
   r.figures = std::move(probe_queues(client, {o.ref}, po).front());
   if (!r.figures.shape.exists) {
-    auto names = discover_queues(client, o.ref.prefix);
-    std::string hint = util::closest_match(o.ref.name, names);
-    throw critical_error(fmt::format("redis {}: queue '{}' not found under prefix '{}'{}",
-                                     client.target().display(), o.ref.name, o.ref.prefix,
-                                     hint.empty() ? " (opsctl queue list shows the queues)"
-                                                  : fmt::format(" (did you mean '{}'?)", hint)));
+    throw_queue_not_found(client, o.ref.prefix, o.ref.name);
   }
   const auto& f = r.figures;
   if (f.shape.layout == Layout::unknown) {
