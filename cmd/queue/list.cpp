@@ -17,6 +17,7 @@ namespace {
 
 struct ListFlags {
   std::int64_t sample = 50;
+  bool check = false;
   std::shared_ptr<ThresholdFlags> thresholds;
 };
 
@@ -164,7 +165,12 @@ int run_list(Session& s, const ListFlags& flags) {
   } else {
     s.emit(list_text(prefix, queues, s.color()));
   }
-  return static_cast<int>(exit_code(status));
+  // A listing exits 0 whatever the verdicts (3 when a queue's data has problems), so scripts that
+  // list queues do not fail on a warning; --check and -o nagios make it a check of the whole prefix.
+  if (flags.check || s.format() == output::Format::nagios) return static_cast<int>(exit_code(status));
+  bool problems = false;
+  for (const auto& q : queues) problems = problems || !q.figures.shape.problems.empty();
+  return static_cast<int>(problems ? ExitCode::unknown : ExitCode::ok);
 }
 
 }  // namespace
@@ -173,6 +179,7 @@ void add_queue_list(CLI::App& noun, Registry& reg) {
   auto f = std::make_shared<ListFlags>();
   CLI::App* cmd = noun.add_subcommand("list", "BullMQ queues under a prefix, with counts and the checks' verdict");
   cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 50)");
+  cmd->add_flag("--check", f->check, "exit with the worst queue's status (0-3), as -o nagios does");
   f->thresholds = add_threshold_flags(cmd);
   reg.add(cmd, [f](Session& s) { return run_list(s, *f); });
 }

@@ -75,7 +75,7 @@ Check failed(const Context& c) {
   const auto& fin = c.f.failed;
   Check k{"failed", above(fin.in_window, t.warn_failed, t.crit_failed), static_cast<double>(fin.in_window),
           static_cast<double>(t.warn_failed), static_cast<double>(t.crit_failed), "", "", ""};
-  k.message = fmt::format("{}{} failed in the last {}{}", fin.exact ? "" : ">= ", fin.in_window, span_text(t.window_ms),
+  k.message = fmt::format("{}{} failed in the last {}{}", fin.exact || fin.in_window == 0 ? "" : ">= ", fin.in_window, span_text(t.window_ms),
                           verdict_text(k.level, t.warn_failed, t.crit_failed));
   std::int64_t older = fin.retained - fin.in_window;
   if (older > 0) {
@@ -192,8 +192,8 @@ void rate_checks(const Context& c, std::vector<Check>& out) {
   bool exact = f.completed.exact && f.failed.exact;
   out.push_back({"throughput", Status::ok, std::round(static_cast<double>(done) / minutes * 100) / 100, std::nullopt,
                  std::nullopt, "/min",
-                 fmt::format("{}{} completed and {}{} failed in the last {} ({:.2f}/min){}", f.completed.exact ? "" : ">= ", done,
-                             f.failed.exact ? "" : ">= ", bad, span_text(t.window_ms), static_cast<double>(total) / minutes,
+                 fmt::format("{}{} completed and {}{} failed in the last {} ({:.2f}/min){}", f.completed.exact || done == 0 ? "" : ">= ", done,
+                             f.failed.exact || bad == 0 ? "" : ">= ", bad, span_text(t.window_ms), static_cast<double>(total) / minutes,
                              exact ? "" : "; retention trimmed the window, so these are lower bounds"),
                  ""});
   Check k{"failure_ratio", Status::ok, std::nullopt, static_cast<double>(t.warn_failure_ratio), std::nullopt, "%", "", ""};
@@ -216,13 +216,20 @@ void rate_checks(const Context& c, std::vector<Check>& out) {
 void context_checks(const Context& c, std::vector<Check>& out) {
   const auto& f = c.f;
   if (f.schedulers > 0) {
-    Check k{"schedulers", f.schedulers_overdue > 0 ? Status::warning : Status::ok, static_cast<double>(f.schedulers_overdue),
-            0.0, std::nullopt, "", "", ""};
-    k.message = f.schedulers_overdue > 0
-                    ? fmt::format("{} of {} Job Schedulers overdue by more than {}", f.schedulers_overdue, f.schedulers,
-                                  span_text(c.t.scheduler_grace_ms))
-                    : fmt::format("{} Job Scheduler{}, none overdue", f.schedulers, f.schedulers == 1 ? "" : "s");
-    if (k.level != Status::ok) k.why = fmt::format("their next jobs were not picked up: check the workers, then opsctl queue schedulers {}", c.q);
+    Status level = f.schedulers_broken > 0 ? Status::critical : f.schedulers_overdue > 0 ? Status::warning : Status::ok;
+    Check k{"schedulers", level, static_cast<double>(f.schedulers_overdue + f.schedulers_broken), 0.0, std::nullopt, "", "", ""};
+    std::vector<std::string> bad;
+    if (f.schedulers_overdue > 0) bad.push_back(fmt::format("{} overdue by more than {}", f.schedulers_overdue, span_text(c.t.scheduler_grace_ms)));
+    if (f.schedulers_broken > 0) bad.push_back(fmt::format("{} with a broken chain (no job carries the next run)", f.schedulers_broken));
+    k.message = bad.empty() ? fmt::format("{} Job Scheduler{}, none overdue", f.schedulers, f.schedulers == 1 ? "" : "s")
+                            : fmt::format("{} of {} Job Schedulers: {}", f.schedulers_overdue + f.schedulers_broken, f.schedulers,
+                                          fmt::join(bad, ", "));
+    if (f.schedulers_broken > 0) {
+      k.why = fmt::format("a broken scheduler never runs again until it is upserted anew: see opsctl queue schedulers {}", c.q);
+    } else if (level != Status::ok) {
+      k.why = fmt::format("their next jobs were not picked up{}: see opsctl queue schedulers {}",
+                          f.shape.paused ? " (the queue is paused: opsctl queue resume " + c.q + ")" : "", c.q);
+    }
     out.push_back(k);
   }
   std::vector<std::string> limits;

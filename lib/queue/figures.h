@@ -65,7 +65,8 @@ struct QueueFigures {
   Quantiles wait;                             // processedOn - ready time, same jobs
   std::optional<std::int64_t> limiter_ttl_ms; // the rate limiter holds the queue for this long
   std::optional<std::int64_t> rate_max, rate_duration_ms;  // meta: global rate limit
-  std::int64_t schedulers = 0, schedulers_overdue = 0;
+  std::int64_t schedulers = 0, schedulers_overdue = 0;  // overdue: late by more than the grace
+  std::int64_t schedulers_broken = 0;                  // known only from read_schedulers (inspect)
   std::vector<Problem> problems;
 
   std::int64_t ready() const;                 // waiting + prioritized + legacy paused list

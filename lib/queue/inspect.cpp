@@ -135,6 +135,13 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   }
   add_failures(client, r, o.failure_sample);
   if (o.state) add_jobs(client, r, o);
+  if (f.schedulers > 0) {
+    // Told apart here (overdue vs broken), where list only counts the late ones.
+    r.schedulers = read_schedulers(client, o.ref, {f.now_ms, o.thresholds.scheduler_grace_ms, 1000});
+    r.figures.schedulers_overdue = r.schedulers->overdue;
+    r.figures.schedulers_broken = r.schedulers->broken;
+    r.figures.problems.insert(r.figures.problems.end(), r.schedulers->problems.begin(), r.schedulers->problems.end());
+  }
   r.problems = r.figures.problems;
   auto verdict = judge(r.figures, r.thresholds);
   r.status = verdict.status;

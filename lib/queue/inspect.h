@@ -14,6 +14,7 @@
 #include "queue/checks.h"
 #include "queue/counts.h"
 #include "queue/figures.h"
+#include "queue/schedulers.h"
 #include "queue/workers.h"
 
 namespace opsctl::queue {
@@ -49,6 +50,7 @@ struct InspectResult {
   std::string summary;  // one line: "120 waiting (> 50 critical), 7 failed in the last 15m, ..."
   std::vector<Check> checks;
   QueueFigures figures;
+  std::optional<SchedulersResult> schedulers;  // when the queue has any
   Counts counts;
   std::optional<std::vector<WorkerInfo>> workers;
   std::optional<std::string> oldest_waiting_id;

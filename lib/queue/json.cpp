@@ -87,6 +87,11 @@ nlohmann::json to_json(const InspectResult& r) {
   for (const auto& c : r.checks) checks.push_back(to_json(c));
   j["checks"] = checks;
   j.update(figures_json(r.figures, t));
+  auto list = nlohmann::json::array();
+  if (r.schedulers) {
+    for (const auto& s : r.schedulers->schedulers) list.push_back(to_json(s));
+  }
+  j["schedulers"]["items"] = list;
   if (r.listed_state) {
     j["state"] = *r.listed_state;
     auto jobs = nlohmann::json::array();
@@ -142,7 +147,7 @@ nlohmann::json figures_json(const QueueFigures& f, const Thresholds& t) {
   j["long_active"] = long_active;
   j["rate_limit"] = {{"limiter_ttl_ms", opt(f.limiter_ttl_ms)}, {"max", opt(f.rate_max)},
                      {"duration_ms", opt(f.rate_duration_ms)}, {"concurrency", opt(f.shape.concurrency)}};
-  j["schedulers"] = {{"total", f.schedulers}, {"overdue", f.schedulers_overdue}};
+  j["schedulers"] = {{"total", f.schedulers}, {"overdue", f.schedulers_overdue}, {"broken", f.schedulers_broken}};
   return j;
 }
 

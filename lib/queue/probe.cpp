@@ -24,7 +24,7 @@ struct Slots {
   std::size_t shape = kNone, rate = kNone;
   CountsPlan counts;
   FinishedSlots completed, failed;
-  std::size_t sample = kNone, active = kNone, limiter = kNone, repeat_total = kNone, repeat_overdue = kNone;
+  std::size_t sample = kNone, active = kNone, limiter = kNone, repeat_total = kNone, repeat_overdue = kNone, ids = kNone;
   std::vector<std::pair<std::string, std::size_t>> waiting;  // candidate id -> HMGET slot (stage 3)
   std::vector<std::pair<std::int64_t, std::size_t>> finished;  // finishedOn -> HMGET slot (stage 3)
   std::vector<std::size_t> active_jobs;                        // HMGET slot, PTTL at slot + 1
@@ -60,14 +60,17 @@ std::optional<std::int64_t> metrics_in_window(const redis::Reply& meta, const re
   return std::max<std::int64_t>(n, 0);
 }
 
-void read_finished(const redis::Batch& b, const QueueFigures& q, const FinishedSlots& s, FinishedFigures& f) {
+// jobs_ever: the queue's id counter (INCR on every add); a queue that still holds that many jobs
+// never removed one, so nothing finished in the window can be missing.
+void read_finished(const redis::Batch& b, const QueueFigures& q, const FinishedSlots& s, FinishedFigures& f,
+                   bool nothing_removed) {
   if (s.in_window != kNone) {
     f.in_window = b.at(s.in_window).as_int().value_or(0);
     f.oldest_ms = score_of(b.at(s.oldest));
     f.newest_ms = score_of(b.at(s.newest));
   }
   // Nothing finished in the window was trimmed when the oldest retained job predates it.
-  f.exact = f.oldest_ms && *f.oldest_ms < q.now_ms - q.window_ms;
+  f.exact = nothing_removed || (f.oldest_ms && *f.oldest_ms < q.now_ms - q.window_ms);
   if (!f.exact && s.metrics != kNone) {
     if (auto n = metrics_in_window(b.at(s.metrics), b.at(s.data), q.now_ms, q.window_ms)) {
       f.in_window = std::max(f.in_window, *n);
@@ -99,6 +102,7 @@ void stage2(redis::Batch& b, QueueFigures& q, Slots& s, const ProbeOptions& o) {
   if (q.shape.key_ok("active") && o.active_sample > 0) {
     s.active = b.add({"LRANGE", q.ref.key("active"), "0", std::to_string(o.active_sample - 1)});
   }
+  if (q.shape.key_ok("id")) s.ids = b.add({"GET", q.ref.key("id")});
   if (q.shape.key_ok("limiter")) s.limiter = b.add({"PTTL", q.ref.key("limiter")});
   if (q.shape.key_ok("repeat")) {
     s.repeat_total = b.add({"ZCARD", q.ref.key("repeat")});
@@ -108,8 +112,12 @@ void stage2(redis::Batch& b, QueueFigures& q, Slots& s, const ProbeOptions& o) {
 
 void read_stage2(const redis::Batch& b, QueueFigures& q, Slots& s, redis::Batch& next) {
   q.counts = parse_counts(b, s.counts);
-  read_finished(b, q, s.completed, q.completed);
-  read_finished(b, q, s.failed, q.failed);
+  std::int64_t held = 0;
+  for (const auto& [state, n] : q.counts) held += n.value_or(0);
+  auto ever = s.ids == kNone ? std::nullopt : b.at(s.ids).as_int();
+  bool nothing_removed = ever && held >= *ever;
+  read_finished(b, q, s.completed, q.completed, nothing_removed);
+  read_finished(b, q, s.failed, q.failed, nothing_removed);
   q.completed.retained = count_of(q.counts, "completed");
   q.failed.retained = count_of(q.counts, "failed");
   std::vector<std::pair<std::string, std::size_t>> candidates;
