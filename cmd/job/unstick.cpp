@@ -8,6 +8,7 @@
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "queue/unstick.h"
+#include "redis/server_time.h"
 #include "util/duration.h"
 
 namespace opsctl::cmd {
@@ -24,8 +25,8 @@ struct UnstickFlags {
 int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
   queue::UnstickOptions o;
   o.ref = {s.prefix(), f.queue};
-  o.now_ms = s.io().now_ms();
-  if (!f.older_than.empty()) o.started_before_ms = o.now_ms - util::parse_duration(f.older_than).count();
+  std::optional<std::int64_t> older;
+  if (!f.older_than.empty()) older = util::parse_duration(f.older_than).count();
   if (f.to == "failed") o.to = queue::UnstickTarget::failed;
   else if (f.to != "wait") throw usage_error(fmt::format("--to must be wait or failed, not '{}'", f.to));
   if (limit_given) {
@@ -33,6 +34,8 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
     o.limit = f.limit;
   }
   auto& client = s.redis();
+  o.now_ms = redis::server_time_ms(client);  // processedOn ages by the server's clock, as queue inspect
+  if (older) o.started_before_ms = o.now_ms - *older;
 
   MutationSpec spec;
   spec.action = "job.unstick";

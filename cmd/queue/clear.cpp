@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "queue/clear.h"
 #include "queue/finished_window.h"
+#include "redis/server_time.h"
 #include "util/duration.h"
 #include "util/text.h"
 
@@ -63,11 +64,13 @@ int run_clear(Session& s, const ClearFlags& f) {
   std::optional<std::int64_t> older, since;
   if (!f.older_than.empty()) older = util::parse_duration(f.older_than).count();
   if (!f.since.empty()) since = util::parse_duration(f.since).count();
-  const queue::FinishedWindow window = queue::finished_window(s.io().now_ms(), since, older);
+  queue::finished_window(s.io().now_ms(), since, older);  // a bad window is a usage error before connecting
+  auto& client = s.redis();
+  // Ages are judged by the Redis server's clock, as queue inspect judges them.
+  const queue::FinishedWindow window = queue::finished_window(redis::server_time_ms(client), since, older);
   o.cutoff_ms = window.max_score;
   o.min_ms = window.min_score;
   o.limit = f.limit;
-  auto& client = s.redis();
 
   MutationSpec spec;
   spec.action = "queue.clear";

@@ -5,6 +5,7 @@
 #include "cmd/progress.h"
 #include "cmd/registry.h"
 #include "queue/retry.h"
+#include "redis/server_time.h"
 #include "util/duration.h"
 
 namespace opsctl::cmd {
@@ -51,6 +52,7 @@ int run_retry(Session& s, const RetryFlags& f) {
   return run_mutation(
       s, spec,
       [&] {
+        o.now_ms = redis::server_time_ms(s.redis());  // ages by the server's clock, as queue inspect
         auto plan = queue::plan_queue_retry(s.redis(), o);
         plan.action = spec.action;
         plan.target = spec.target;
