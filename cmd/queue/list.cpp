@@ -16,7 +16,7 @@ namespace opsctl::cmd {
 namespace {
 
 struct ListFlags {
-  std::int64_t sample = 50;
+  std::int64_t sample = 20;
   bool check = false;
   std::shared_ptr<ThresholdFlags> thresholds;
 };
@@ -178,7 +178,7 @@ int run_list(Session& s, const ListFlags& flags) {
 void add_queue_list(CLI::App& noun, Registry& reg) {
   auto f = std::make_shared<ListFlags>();
   CLI::App* cmd = noun.add_subcommand("list", "BullMQ queues under a prefix, with counts and the checks' verdict");
-  cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 50)");
+  cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 20)");
   cmd->add_flag("--check", f->check, "exit with the worst queue's status (0-3), as -o nagios does");
   f->thresholds = add_threshold_flags(cmd);
   reg.add(cmd, [f](Session& s) { return run_list(s, *f); });

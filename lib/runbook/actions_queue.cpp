@@ -6,6 +6,7 @@
 #include "queue/unstick.h"
 #include "runbook/actions.h"
 #include "runbook/actions_queue.h"
+#include "util/duration.h"
 
 namespace opsctl::runbook::actions {
 namespace {
@@ -28,6 +29,14 @@ ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
   t.crit_failed = a.integer_or("crit_failed", t.crit_failed);
   if (t.warn_wait > t.crit_wait) throw a.error("warn_wait", "must not be above crit_wait");
   if (t.warn_failed > t.crit_failed) throw a.error("warn_failed", "must not be above crit_failed");
+  if (a.has("window")) {
+    try {
+      t.window_ms = util::parse_duration(a.str("window")).count();
+    } catch (const Error& e) {
+      throw a.error("window", e.what());
+    }
+    if (t.window_ms <= 0) throw a.error("window", "must be longer than 0");
+  }
   o.now_ms = ctx.now_ms();
   auto r = queue::inspect_queue(ctx.redis(), o);
 
@@ -57,6 +66,21 @@ ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
   f["failure_reasons"] = reasons;
   f["top_failure_reason"] = r.failures.empty() ? json(nullptr) : json(r.failures.front().reason);
   f["problems"] = problems_json(r.problems);
+  f["window_ms"] = r.figures.window_ms;
+  f["failed_in_window"] = r.figures.failed.in_window;
+  auto last = r.figures.last_finished_ms();
+  f["last_finished_age_ms"] = last ? json(r.figures.now_ms - *last) : json(nullptr);
+  f["processing_p95_ms"] = r.figures.processing.p95 ? json(*r.figures.processing.p95) : json(nullptr);
+  json checks = json::array();
+  json why = nullptr;
+  for (const auto& c : r.checks) {
+    checks.push_back({{"name", c.name}, {"level", std::string(to_string(c.level))}, {"message", c.message}});
+    if (why.is_null() && !c.why.empty() && c.level == r.status) why = c.why;
+    if (c.name == "processor") f["processor_down"] = c.level == Status::critical;
+    if (c.name == "long_active") f["long_active"] = static_cast<std::int64_t>(c.value.value_or(0));
+  }
+  f["checks"] = checks;
+  f["why"] = why;
   return out;
 }
 
@@ -120,10 +144,11 @@ void add_queue(ActionRegistry& reg) {
   reg.add({"queue.inspect", "counts, paused, workers, oldest waiting, failures by reason (as queue inspect)",
            Effect::reads,
            {{"queue", V::string, true, "queue name"},
-            {"warn_wait", V::integer, false, "warning at this many ready jobs (default 10)"},
-            {"crit_wait", V::integer, false, "critical at this many ready jobs (default 50)"},
-            {"warn_failed", V::integer, false, "warning at this many failed jobs (default 5)"},
-            {"crit_failed", V::integer, false, "critical at this many failed jobs (default 20)"}},
+            {"warn_wait", V::integer, false, "warning above this many ready jobs (default 10)"},
+            {"crit_wait", V::integer, false, "critical above this many ready jobs (default 50)"},
+            {"warn_failed", V::integer, false, "warning above this many failures within the window (default 5)"},
+            {"crit_failed", V::integer, false, "critical above this many failures within the window (default 20)"},
+            {"window", V::string, false, "window of failures, throughput and processing time (default 15m)"}},
            {{"status", V::string, "ok, warning, critical or unknown against the thresholds"},
             {"summary", V::string, "one line, as queue inspect prints it"},
             {"paused", V::boolean, "the queue is paused"},
@@ -140,7 +165,15 @@ void add_queue(ActionRegistry& reg) {
             {"oldest_waiting_age_ms", V::integer, "how long it has waited, in milliseconds"},
             {"failure_reasons", V::list, "[{reason, count}] of the newest 1000 failed jobs, most frequent first"},
             {"top_failure_reason", V::string, "the most frequent failure reason; null when none"},
-            {"problems", V::list, "bad data found: [{id, key, field, problem}]"}},
+            {"problems", V::list, "bad data found: [{id, key, field, problem}]"},
+            {"window_ms", V::integer, "the window of the rate-like checks"},
+            {"failed_in_window", V::integer, "jobs failed within the window"},
+            {"last_finished_age_ms", V::integer, "time since the newest finished job; null when none is on record"},
+            {"processing_p95_ms", V::integer, "p95 processing time of the jobs completed in the window; null when none"},
+            {"processor_down", V::boolean, "jobs wait and nothing finished for 10 minutes, no live worker"},
+            {"long_active", V::integer, "jobs active for over 5 minutes"},
+            {"checks", V::list, "[{name, level, message}] of every check, as queue inspect"},
+            {"why", V::string, "the likely cause and next command of the worst check; null when ok"}},
            inspect});
   reg.add({"queue.resume", "let workers take jobs again (as queue resume)", Effect::changes,
            {{"queue", V::string, true, "queue name"}},
