@@ -10,6 +10,7 @@
 #include "output/table.h"
 #include "queue/discovery.h"
 #include "queue/json.h"
+#include "queue/json_fields.h"
 #include "util/text.h"
 
 namespace opsctl::cmd {
@@ -72,15 +73,13 @@ nlohmann::json list_json(const std::string& prefix, const std::vector<ListedQueu
   nlohmann::json doc{{"prefix", prefix}, {"status", std::string(to_string(status))}, {"queues", nlohmann::json::array()}};
   for (const auto& q : queues) {
     const auto& f = q.figures;
-    nlohmann::json problems = nlohmann::json::array();
-    for (const auto& p : f.problems) problems.push_back(queue::to_json(p));
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : q.verdict.checks) checks.push_back(queue::to_json(c));
     nlohmann::json item{{"queue", f.ref.name}, {"paused", f.shape.paused}, {"layout", queue::to_string(f.shape.layout)},
                         {"version", f.shape.version ? nlohmann::json(*f.shape.version) : nlohmann::json()},
                         {"counts", queue::counts_json(f.counts)}, {"status", std::string(to_string(q.verdict.status))},
                         {"summary", q.verdict.summary}, {"workers", f.workers ? nlohmann::json(f.workers->size()) : nlohmann::json()},
-                        {"checks", checks}, {"problems", problems}};
+                        {"checks", checks}, {"problems", queue::problems_json(f.problems)}};
     item.update(queue::figures_json(f, q.thresholds));
     doc["queues"].push_back(std::move(item));
   }

@@ -2,29 +2,12 @@
 #include <nlohmann/json.hpp>
 
 #include "queue/inspect.h"
+#include "queue/json_fields.h"
 #include "queue/job.h"
 #include "queue/json.h"
 #include "util/text.h"
 
 namespace opsctl::queue {
-namespace {
-
-template <typename T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json iso(const std::optional<std::int64_t>& ms) {
-  return ms ? nlohmann::json(util::iso8601_utc(*ms)) : nlohmann::json(nullptr);
-}
-
-nlohmann::json problems_json(const std::vector<Problem>& problems) {
-  auto out = nlohmann::json::array();
-  for (const auto& p : problems) out.push_back(to_json(p));
-  return out;
-}
-
-}  // namespace
 
 nlohmann::json to_json(const Problem& p) {
   nlohmann::json j;

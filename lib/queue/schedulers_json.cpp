@@ -2,22 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "queue/inspect.h"
+#include "queue/json_fields.h"
 #include "queue/schedulers.h"
 #include "util/text.h"
 
 namespace opsctl::queue {
-namespace {
-
-template <typename T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json iso(const std::optional<std::int64_t>& ms) {
-  return ms ? nlohmann::json(util::iso8601_utc(*ms)) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json to_json(const SchedulerInfo& s) {
   nlohmann::json j;
@@ -60,9 +49,7 @@ nlohmann::json to_json(const SchedulersResult& r, const QueueRef& ref) {
   auto list = nlohmann::json::array();
   for (const auto& s : r.schedulers) list.push_back(to_json(s));
   j["schedulers"] = list;
-  auto problems = nlohmann::json::array();
-  for (const auto& p : r.problems) problems.push_back(to_json(p));
-  j["problems"] = problems;
+  j["problems"] = problems_json(r.problems);
   return j;
 }
 

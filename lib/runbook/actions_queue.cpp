@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "queue/inspect.h"
+#include "queue/json_fields.h"
 #include "queue/pause.h"
 #include "queue/unstick.h"
 #include "runbook/actions.h"
@@ -12,12 +13,6 @@ namespace opsctl::runbook::actions {
 namespace {
 
 using nlohmann::json;
-
-json problems_json(const std::vector<queue::Problem>& problems) {
-  json out = json::array();
-  for (const auto& p : problems) out.push_back(queue::to_json(p));
-  return out;
-}
 
 ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
   queue::InspectOptions o;
@@ -65,7 +60,7 @@ ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
   for (const auto& g : r.failures) reasons.push_back({{"reason", g.reason}, {"count", g.count}});
   f["failure_reasons"] = reasons;
   f["top_failure_reason"] = r.failures.empty() ? json(nullptr) : json(r.failures.front().reason);
-  f["problems"] = problems_json(r.problems);
+  f["problems"] = queue::problems_json(r.problems);
   f["window_ms"] = r.figures.window_ms;
   f["failed_in_window"] = r.figures.failed.in_window;
   auto last = r.figures.last_finished_ms();
@@ -129,7 +124,7 @@ ActionResult unstick(const Args& a, ActionContext& ctx, DryRun dry) {
                             to == "failed" ? "fail" : "requeue", plural(r.matched, "stuck job", "stuck jobs"),
                             o.ref.display(), locked);
   out.findings = {{"matched", r.matched}, {"changed", r.changed}, {"ids", r.ids},
-                  {"locked", locked},     {"to", to},             {"problems", problems_json(r.problems)}};
+                  {"locked", locked},     {"to", to},             {"problems", queue::problems_json(r.problems)}};
   if (dry == DryRun::no && !r.problems.empty()) {
     out.failed = true;
     out.error = fmt::format("{} skipped (corrupted or missing job data)", plural(static_cast<std::int64_t>(r.problems.size()), "job", "jobs"));
