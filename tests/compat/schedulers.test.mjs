@@ -197,7 +197,8 @@ describe('queue schedulers: legacy and bad data', () => {
     assertCode(args('bad'), r, 3);
     assert.equal(r.json.status, 'unknown');
     assert.equal(r.json.schedulers.length, 0);
-    assert.match(r.json.problems[0].problem, /repeat key is a string/);
+    assert.match(r.json.problems[0].problem, /^key sch:bad:repeat is a string, expected a zset/);
+    assert.equal(r.json.problems.length, 1);
   });
 
   test('a missing scheduler hash is a problem; the others are still listed', async () => {
