@@ -50,7 +50,11 @@ Check backlog(const Context& c) {
   // Seed 001: "> 10 for > 5 minutes" judged from one look: the oldest waiting job has waited that
   // long, or no worker is there to drain the burst.
   bool sustained = (c.waiting_age && *c.waiting_age >= t.warn_wait_age_ms) || c.no_workers();
-  if (k.level == Status::warning && !sustained) k.level = Status::ok;
+  if (!sustained) {
+    // The warning threshold is not armed yet: the published thresholds say what decided the level.
+    k.warn.reset();
+    if (k.level == Status::warning) k.level = Status::ok;
+  }
   std::int64_t waiting = count_of(c.f.counts, "waiting"), prioritized = count_of(c.f.counts, "prioritized");
   std::int64_t legacy = c.ready - waiting - prioritized;
   std::string detail;
@@ -91,7 +95,9 @@ Check failed(const Context& c) {
 
 Check processor(const Context& c) {
   const auto& t = c.t;
-  Check k{"processor", Status::ok, std::nullopt, std::nullopt, seconds(t.crit_idle_ms), "s", "", ""};
+  // The idle time is judged only once jobs have waited crit_idle with no live worker busy on them:
+  // then the published threshold alone decides (crit when no job is active, warn when busy).
+  Check k{"processor", Status::ok, std::nullopt, std::nullopt, std::nullopt, "s", "", ""};
   if (c.idle) k.value = seconds(*c.idle);
   std::string last = c.idle ? fmt::format("last job finished {} ago", age_text(*c.idle)) : "no finished job on record";
   std::string workers = !c.f.workers ? "workers unknown (CLIENT LIST not allowed)"
@@ -100,8 +106,14 @@ Check processor(const Context& c) {
     k.message = fmt::format("{}; {}", c.ready == 0 ? "idle: nothing waiting" : "paused", last);
     return k;
   }
-  bool waited = c.waiting_age && *c.waiting_age >= t.crit_idle_ms;
-  bool quiet = !c.idle || *c.idle >= t.crit_idle_ms;
+  bool waited = c.waiting_age && *c.waiting_age > t.crit_idle_ms;
+  bool quiet = !c.idle || *c.idle > t.crit_idle_ms;
+  if (waited) {
+    if (c.live_active > 0) k.warn = seconds(t.crit_idle_ms);
+    else k.crit = seconds(t.crit_idle_ms);
+    // No finished job on record: as quiet as it gets; the value is the oldest job's wait.
+    if (!c.idle) k.value = seconds(*c.waiting_age);
+  }
   if (!waited || !quiet) {
     k.message = fmt::format("{}; {}", last, workers);
     return k;
@@ -128,13 +140,13 @@ Check processor(const Context& c) {
 void active_checks(const Context& c, std::vector<Check>& out) {
   const auto& t = c.t;
   if (c.f.shape.paused) {
-    Check k{"paused", c.ready > 0 ? Status::warning : Status::ok, 1.0, std::nullopt, std::nullopt, "",
+    Check k{"paused", c.ready > 0 ? Status::warning : Status::ok, c.ready > 0 ? 1.0 : 0.0, 0.0, std::nullopt, "",
             c.ready > 0 ? "PAUSED with jobs waiting" : "PAUSED (nothing waiting)", ""};
     if (k.level != Status::ok) k.why = fmt::format("nothing runs while the queue is paused: opsctl queue resume {}", c.q);
     out.push_back(k);
   }
   if (c.stalled > 0) {
-    out.push_back({"stalled", Status::warning, static_cast<double>(c.stalled), std::nullopt, std::nullopt, "",
+    out.push_back({"stalled", Status::warning, static_cast<double>(c.stalled), 0.0, std::nullopt, "",
                    fmt::format("{} active without a lock (worker gone)", c.stalled),
                    fmt::format("their worker died; only a running worker's stalled checker recovers them: opsctl job unstick {}", c.q)});
   }
@@ -196,7 +208,7 @@ void rate_checks(const Context& c, std::vector<Check>& out) {
                              f.failed.exact || bad == 0 ? "" : ">= ", bad, span_text(t.window_ms), static_cast<double>(total) / minutes,
                              exact ? "" : "; retention trimmed the window, so these are lower bounds"),
                  ""});
-  Check k{"failure_ratio", Status::ok, std::nullopt, static_cast<double>(t.warn_failure_ratio), std::nullopt, "%", "", ""};
+  Check k{"failure_ratio", Status::ok, std::nullopt, std::nullopt, std::nullopt, "%", "", ""};
   if (total > 0) k.value = std::round(1000.0 * static_cast<double>(bad) / static_cast<double>(total)) / 10;
   if (!f.completed.exact) {
     // A lower bound of completions overstates the ratio: never raise on it.
@@ -204,8 +216,9 @@ void rate_checks(const Context& c, std::vector<Check>& out) {
   } else if (total < t.min_finished) {
     k.message = fmt::format("not judged: {} jobs finished in the last {} (judged from {})", total, span_text(t.window_ms), t.min_finished);
   } else {
-    bool high = bad * 100 > t.warn_failure_ratio * total;
+    bool high = *k.value > static_cast<double>(t.warn_failure_ratio);  // on the published value
     k.level = high ? Status::warning : Status::ok;
+    k.warn = static_cast<double>(t.warn_failure_ratio);
     k.message = fmt::format("{:.1f}% of {} jobs finished in the last {} failed{}", *k.value, total, span_text(t.window_ms),
                             high ? fmt::format(" (> {}% warning)", t.warn_failure_ratio) : "");
     if (high) k.why = fmt::format("a dependency or a bad release makes jobs fail: opsctl queue inspect {} --state failed", c.q);
@@ -217,7 +230,9 @@ void context_checks(const Context& c, std::vector<Check>& out) {
   const auto& f = c.f;
   if (f.schedulers > 0) {
     Status level = f.schedulers_broken > 0 ? Status::critical : f.schedulers_overdue > 0 ? Status::warning : Status::ok;
-    Check k{"schedulers", level, static_cast<double>(f.schedulers_overdue + f.schedulers_broken), 0.0, std::nullopt, "", "", ""};
+    // Broken chains are critical on their own: they carry the critical threshold when there are any.
+    Check k{"schedulers", level, static_cast<double>(f.schedulers_overdue + f.schedulers_broken), 0.0,
+            f.schedulers_broken > 0 ? std::optional<double>(0.0) : std::nullopt, "", "", ""};
     std::vector<std::string> bad;
     if (f.schedulers_overdue > 0) bad.push_back(fmt::format("{} overdue by more than {}", f.schedulers_overdue, span_text(c.t.scheduler_grace_ms)));
     if (f.schedulers_broken > 0) bad.push_back(fmt::format("{} with a broken chain (no job carries the next run)", f.schedulers_broken));

@@ -261,6 +261,51 @@ TEST_SUITE("queue.checks") {
     CHECK(check(v, "data").level == Status::unknown);
   }
 
+  TEST_CASE("every published figure re-derives its check's level (value above warn or crit)") {
+    // What a graphing or re-evaluating system does with perfdata: it must agree with opsctl.
+    auto rederive = [](const Check& c) {
+      if (!c.value) return Status::ok;
+      if (c.crit && *c.value > *c.crit) return Status::critical;
+      if (c.warn && *c.value > *c.warn) return Status::warning;
+      return Status::ok;
+    };
+    std::vector<QueueFigures> cases;
+    for (std::int64_t n : {0, 3, 11, 51}) {
+      for (std::int64_t age : {kSec, 6 * kMin, 11 * kMin, 30 * kMin}) {
+        for (int variant = 0; variant < 6; ++variant) {
+          auto f = healthy();
+          if (n > 0) waiting(f, n, age);
+          if (variant == 1) f.workers = std::vector<queue::WorkerInfo>{};
+          if (variant == 2) f.shape.paused = true;
+          if (variant == 3) {
+            set_count(f, "active", 1);
+            f.active = {{"9", "x", kNow - age, 1000}};
+            f.completed.newest_ms = kNow - 40 * kMin;
+          }
+          if (variant == 4) {
+            f.completed = {0, 0, false, "lower-bound", std::nullopt, std::nullopt};
+            f.active = {{"9", "x", kNow - age, std::nullopt}};
+          }
+          if (variant == 5) {
+            f.completed.in_window = 17;
+            f.failed = {n, n, true, "set", kNow - kSec, kNow - 20 * kMin};
+            f.schedulers = 2;
+            f.schedulers_overdue = n > 3 ? 1 : 0;
+            f.schedulers_broken = n > 11 ? 1 : 0;
+            f.processing = queue::quantiles({age / 20, age / 10});
+          }
+          cases.push_back(f);
+        }
+      }
+    }
+    for (const auto& f : cases) {
+      for (const auto& c : queue::judge(f, {}).checks) {
+        if (c.name == "data" || c.name == "clock") continue;
+        CHECK_MESSAGE(rederive(c) == c.level, c.name << ": " << c.message);
+      }
+    }
+  }
+
   TEST_CASE("the summary starts with the backlog and the window's failures") {
     auto f = healthy();
     waiting(f, 80, 20 * kMin);
