@@ -68,6 +68,17 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
     }
     out += t.render();
   }
+  if (r.schedulers && (r.schedulers->overdue > 0 || r.schedulers->broken > 0)) {
+    out += fmt::format("\nJob Schedulers not on time (of {}; all of them: opsctl queue schedulers {}):\n",
+                       r.schedulers->total, r.ref.name);
+    output::Table t({"ID", "NEXT RUN", "NEXT JOB", "STATE", "FINDING"});
+    for (const auto& sc : r.schedulers->schedulers) {
+      if (!sc.overdue && !sc.broken) continue;
+      t.add_row({sc.id, sc.next_run_ms ? util::iso8601_utc(*sc.next_run_ms) : "-", sc.next_job_id.value_or("-"),
+                 sc.next_job_state.value_or("missing"), util::truncate_utf8(sc.finding, 100)});
+    }
+    out += t.render();
+  }
   if (r.listed_state) {
     out += fmt::format("\nJobs in {} ({} shown):\n", *r.listed_state, r.jobs.size());
     output::Table t({"ID", "NAME", "CREATED", "FINISHED", "ATTEMPTS", "FAILED REASON"});
@@ -90,7 +101,8 @@ std::vector<output::PerfData> checks_perfdata(const std::vector<queue::Check>& c
   auto num = [](const std::optional<double>& v) { return v ? output::perf_number(*v) : std::string(); };
   for (const auto& c : checks) {
     if (!c.value || c.name == "clock" || c.name == "data") continue;
-    perf.push_back({c.name, *c.value, c.unit == "/min" || c.unit == "%" ? (c.unit == "%" ? "%" : "") : c.unit,
+    // "failed" is also a state's count in the same line: the window's figure gets its own label.
+    perf.push_back({c.name == "failed" ? "failed_window" : c.name, *c.value, c.unit == "/min" ? "" : c.unit,
                     num(c.warn), num(c.crit)});
   }
   return perf;

@@ -119,7 +119,8 @@ describe('failures in a window', () => {
     assertCode(args, r, 1);
     assert.equal(lines(r.stdout).length, 1);
     assert.match(r.stdout, /^OPSCTL QUEUE WARNING - hist: /);
-    assert.match(r.stdout, / failed=6;5;20 /);
+    assert.match(r.stdout, / failed_window=6;5;20 /);
+    assert.match(r.stdout, / failed=306 /, 'the count of the failed state, without thresholds');
     assert.match(r.stdout, / backlog=0;10;50 /);
   });
 
@@ -321,6 +322,10 @@ describe('Job Schedulers in queue inspect', () => {
     assert.equal(check(j, 'schedulers').level, 'warning');
     assert.equal(j.schedulers.overdue, 1);
     assert.match(check(j, 'schedulers').why, /opsctl queue schedulers s/);
+    const text = await run(inspectArgs(P, 's'));
+    assertCode(inspectArgs(P, 's'), text, 1);
+    assert.match(text.stdout, /^Job Schedulers not on time \(of 1; all of them: opsctl queue schedulers s\):$/m);
+    assert.match(text.stdout, new RegExp(`^every-5m\\s+\\S+\\s+repeat:every-5m:${at}\\s+delayed\\s+`, 'm'));
     await db.del(`${base}:repeat:every-5m:${at}`);
     await db.zrem(`${base}:delayed`, `repeat:every-5m:${at}`);
     j = await inspect(P, 's', 2);
@@ -361,7 +366,7 @@ describe('queue list: the same verdicts for a whole prefix', () => {
     assertCode(listArgs('-o', 'nagios'), r, 2);
     assert.equal(lines(r.stdout).length, 1);
     assert.match(r.stdout, /^OPSCTL QUEUES CRITICAL - 2 of 3 queues not ok: /);
-    assert.match(r.stdout, / spike\.failed=6;5;20 /);
+    assert.match(r.stdout, / spike\.failed_window=6;5;20 /);
     assert.match(r.stdout, / fine\.backlog=2;10;50 /);
   });
 });
