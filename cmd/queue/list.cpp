@@ -1,5 +1,7 @@
 // opsctl queue list: the BullMQ queues under a prefix, with counts, paused flag and the verdict of
 // the same checks as queue inspect, all queues read in a few shared pipelines.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cmd/queue/render.h"
@@ -11,6 +13,7 @@
 #include "queue/discovery.h"
 #include "queue/json.h"
 #include "queue/json_fields.h"
+#include "queue/schedulers.h"
 #include "util/text.h"
 
 namespace opsctl::cmd {
@@ -93,8 +96,11 @@ std::string list_nagios(const std::string& prefix, const std::vector<ListedQueue
     if (q.verdict.status != Status::ok) {
       bad.push_back(fmt::format("{} {}: {}", q.figures.ref.name, to_upper(q.verdict.status), first_finding(q.verdict)));
     }
+    std::string name = q.figures.ref.name;
+    // Plugin guidelines: no '=' or quotes in a label (a queue name may hold them).
+    std::replace_if(name.begin(), name.end(), [](char ch) { return ch == '=' || ch == '\'' || ch == '"'; }, '_');
     for (auto p : checks_perfdata(q.verdict.checks)) {
-      p.label = q.figures.ref.name + "." + p.label;
+      p.label = name + "." + p.label;
       perf.push_back(std::move(p));
     }
   }
@@ -113,8 +119,8 @@ int run_list(Session& s, const ListFlags& flags) {
     refs.push_back({prefix, name});
     thresholds.push_back(resolve_thresholds(s, *flags.thresholds, name));
   }
-  // One probe for every queue: the window and grace of the first queue's thresholds when they differ
-  // is not good enough, so queues with other windows are probed in their own (rare) batch.
+  // Queues share a probe when they share window and scheduler grace; per-queue thresholds that
+  // change either get their own (rare) probe.
   std::vector<ListedQueue> queues(refs.size());
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < refs.size(); ++i) groups[{thresholds[i].window_ms, thresholds[i].scheduler_grace_ms}].push_back(i);
@@ -132,6 +138,13 @@ int run_list(Session& s, const ListFlags& flags) {
       auto& q = queues[members[k]];
       q.figures = std::move(figures[k]);
       q.thresholds = thresholds[members[k]];
+      if (q.figures.schedulers_overdue > 0) {
+        // Rare: tell overdue from broken as inspect does, so both give the same verdict.
+        auto sr = queue::read_schedulers(client, q.figures.ref, {q.figures.now_ms, key.second, 1000});
+        q.figures.schedulers_overdue = sr.overdue;
+        q.figures.schedulers_broken = sr.broken;
+        q.figures.schedulers_read = true;
+      }
       q.verdict = queue::judge(q.figures, q.thresholds);
     }
   }

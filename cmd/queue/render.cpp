@@ -101,8 +101,9 @@ std::vector<output::PerfData> checks_perfdata(const std::vector<queue::Check>& c
   auto num = [](const std::optional<double>& v) { return v ? output::perf_number(*v) : std::string(); };
   for (const auto& c : checks) {
     if (!c.value || c.name == "clock" || c.name == "data") continue;
-    // "failed" is also a state's count in the same line: the window's figure gets its own label.
-    perf.push_back({c.name == "failed" ? "failed_window" : c.name, *c.value, c.unit == "/min" ? "" : c.unit,
+    // "failed" and "paused" are also counts of states in the same line: the checks get their own labels.
+    std::string label = c.name == "failed" ? "failed_window" : c.name == "paused" ? "is_paused" : c.name;
+    perf.push_back({label, *c.value, c.unit == "/min" ? "" : c.unit,
                     num(c.warn), num(c.crit)});
   }
   return perf;

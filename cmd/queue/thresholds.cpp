@@ -85,25 +85,36 @@ std::shared_ptr<ThresholdFlags> add_threshold_flags(CLI::App* cmd) {
 
 queue::Thresholds resolve_thresholds(Session& s, const ThresholdFlags& f, const std::string& queue) {
   queue::Thresholds t;
-  std::map<std::string, bool> given;
+  enum Source { builtin, config, flag };
+  std::map<std::string, Source> source;
+  std::map<std::string, std::string> where;
   for (const auto& flag : f.flags) {
     if (flag.option->count() > 0) {
       t.*flag.member = parse_value(flag, flag.text);
-      given[flag.name] = true;
+      source[flag.name] = Source::flag;
     } else if (auto c = from_config(s, flag.name, queue)) {
       try {
         t.*flag.member = parse_value(flag, c->first);
       } catch (const Error& e) {
         throw config_error(fmt::format("{}: {}: threshold {}: {}", s.config_path().string(), c->second, flag.name, e.what()));
       }
+      source[flag.name] = Source::config;
+      where[flag.name] = c->second;
     }
   }
+  // A warning threshold above its critical one: an error where both come from the same place, else
+  // the one set closer to the command line wins and the other follows it (--crit-wait 5 alone
+  // warns at 5 too; warn-wait: 100 alone in the config raises the critical default with it).
   for (auto [warn, crit, w, c] : {std::tuple{&t.warn_wait, &t.crit_wait, "warn-wait", "crit-wait"},
                                   std::tuple{&t.warn_failed, &t.crit_failed, "warn-failed", "crit-failed"},
                                   std::tuple{&t.warn_processing_ms, &t.crit_processing_ms, "warn-processing", "crit-processing"}}) {
     if (*warn <= *crit) continue;
-    if (given[w] && given[c]) throw usage_error(fmt::format("--{} must not be above --{}", w, c));
-    if (given[w]) *crit = *warn;
+    Source sw = source.count(w) ? source[w] : Source::builtin, sc = source.count(c) ? source[c] : Source::builtin;
+    if (sw == sc && sw == Source::flag) throw usage_error(fmt::format("--{} must not be above --{}", w, c));
+    if (sw == sc) {
+      throw config_error(fmt::format("{}: {}: threshold {} must not be above {}", s.config_path().string(), where[w], w, c));
+    }
+    if (sw > sc) *crit = *warn;
     else *warn = *crit;
   }
   if (t.window_ms <= 0) throw usage_error("--window must be longer than 0");

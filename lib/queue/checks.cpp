@@ -39,6 +39,8 @@ struct Context {
   const Thresholds& t;
   std::int64_t ready, live_active = 0, stalled = 0;
   std::optional<std::int64_t> waiting_age, idle;  // oldest waiting job, time since the last finish
+  std::int64_t runnable = 0;                       // ready plus delayed jobs already due
+  std::optional<std::int64_t> runnable_age;        // the oldest of those
   std::string q;                                   // queue name for the next commands
   bool no_workers() const { return f.workers && f.workers->empty(); }
 };
@@ -69,7 +71,7 @@ Check backlog(const Context& c) {
   if (k.level == Status::ok) return k;
   if (c.f.shape.paused) k.why = fmt::format("the queue is paused: opsctl queue resume {}", c.q);
   else if (c.no_workers()) k.why = fmt::format("no worker is connected to drain it: start the workers, then opsctl runbook run backlog --param queue={}", c.q);
-  else if (c.f.limiter_ttl_ms) k.why = fmt::format("the rate limiter holds the queue for {}: workers wait it out", age_text(*c.f.limiter_ttl_ms));
+  else if (c.f.rate_limited) k.why = fmt::format("the rate limiter holds the queue for {}: workers wait it out", age_text(*c.f.limiter_ttl_ms));
   else k.why = fmt::format("workers are not keeping up: scale them or find what slows them (opsctl runbook run backlog --param queue={})", c.q);
   return k;
 }
@@ -79,7 +81,7 @@ Check failed(const Context& c) {
   const auto& fin = c.f.failed;
   Check k{"failed", above(fin.in_window, t.warn_failed, t.crit_failed), static_cast<double>(fin.in_window),
           static_cast<double>(t.warn_failed), static_cast<double>(t.crit_failed), "", "", ""};
-  k.message = fmt::format("{}{} failed in the last {}{}", fin.exact || fin.in_window == 0 ? "" : ">= ", fin.in_window, span_text(t.window_ms),
+  k.message = fmt::format("{}{} failed in the last {}{}", fin.exact ? "" : ">= ", fin.in_window, span_text(t.window_ms),
                           verdict_text(k.level, t.warn_failed, t.crit_failed));
   std::int64_t older = fin.retained - fin.in_window;
   if (older > 0) {
@@ -102,23 +104,27 @@ Check processor(const Context& c) {
   std::string last = c.idle ? fmt::format("last job finished {} ago", age_text(*c.idle)) : "no finished job on record";
   std::string workers = !c.f.workers ? "workers unknown (CLIENT LIST not allowed)"
                         : fmt::format("{} worker{} connected", c.f.workers->size(), c.f.workers->size() == 1 ? "" : "s");
-  if (c.ready == 0 || c.f.shape.paused) {
-    k.message = fmt::format("{}; {}", c.ready == 0 ? "idle: nothing waiting" : "paused", last);
+  if (c.runnable == 0 || c.f.shape.paused) {
+    k.message = fmt::format("{}; {}", c.runnable == 0 ? "idle: nothing waiting" : "paused", last);
     return k;
   }
-  bool waited = c.waiting_age && *c.waiting_age > t.crit_idle_ms;
-  bool quiet = !c.idle || *c.idle > t.crit_idle_ms;
-  if (waited) {
+  bool waited = c.runnable_age && *c.runnable_age > t.crit_idle_ms;
+  // No finished job on record means nothing ever finished only when no job was ever removed;
+  // with removeOnComplete/removeOnFail and no events it cannot be told.
+  bool unknown_idle = !c.idle && c.f.jobs_removed;
+  bool quiet = c.idle ? *c.idle > t.crit_idle_ms : !unknown_idle;
+  if (waited && !unknown_idle) {
     if (c.live_active > 0) k.warn = seconds(t.crit_idle_ms);
     else k.crit = seconds(t.crit_idle_ms);
     // No finished job on record: as quiet as it gets; the value is the oldest job's wait.
-    if (!c.idle) k.value = seconds(*c.waiting_age);
+    if (!c.idle) k.value = seconds(*c.runnable_age);
   }
   if (!waited || !quiet) {
-    k.message = fmt::format("{}; {}", last, workers);
+    k.message = fmt::format("{}; {}", unknown_idle ? "last finish unknown (finished jobs are not kept)" : last, workers);
     return k;
   }
-  std::string evidence = fmt::format("{} jobs waiting (oldest {}), {}, {}", c.ready, age_text(*c.waiting_age),
+  std::string due = c.f.due_delayed > 0 ? fmt::format(" incl. {} delayed jobs already due", c.f.due_delayed) : "";
+  std::string evidence = fmt::format("{} jobs waiting{} (oldest {}), {}, {}", c.runnable, due, age_text(*c.runnable_age),
                                      c.idle ? fmt::format("nothing finished for {}", age_text(*c.idle)) : "no job ever finished",
                                      workers);
   if (c.live_active > 0) {
@@ -132,7 +138,7 @@ Check processor(const Context& c) {
   k.message = "processor down: " + evidence;
   if (c.no_workers()) k.why = "no worker is connected to this queue: start the processor (then opsctl runbook run backlog --param queue=" + c.q + ")";
   else if (c.stalled > 0) k.why = fmt::format("its active jobs lost their worker: opsctl job unstick {}", c.q);
-  else if (c.f.limiter_ttl_ms) k.why = fmt::format("the rate limiter holds the queue for {} more", age_text(*c.f.limiter_ttl_ms));
+  else if (c.f.rate_limited) k.why = fmt::format("the rate limiter holds the queue for {} more", age_text(*c.f.limiter_ttl_ms));
   else k.why = fmt::format("workers are connected but take no job (wrong queue name or prefix, a hung event loop): restart them; opsctl runbook run backlog --param queue={}", c.q);
   return k;
 }
@@ -234,7 +240,10 @@ void context_checks(const Context& c, std::vector<Check>& out) {
     Check k{"schedulers", level, static_cast<double>(f.schedulers_overdue + f.schedulers_broken), 0.0,
             f.schedulers_broken > 0 ? std::optional<double>(0.0) : std::nullopt, "", "", ""};
     std::vector<std::string> bad;
-    if (f.schedulers_overdue > 0) bad.push_back(fmt::format("{} overdue by more than {}", f.schedulers_overdue, span_text(c.t.scheduler_grace_ms)));
+    if (f.schedulers_overdue > 0) {
+      bad.push_back(fmt::format("{} {} by more than {}", f.schedulers_overdue, f.schedulers_read ? "overdue" : "late",
+                                span_text(c.t.scheduler_grace_ms)));
+    }
     if (f.schedulers_broken > 0) bad.push_back(fmt::format("{} with a broken chain (no job carries the next run)", f.schedulers_broken));
     k.message = bad.empty() ? fmt::format("{} Job Scheduler{}, none overdue", f.schedulers, f.schedulers == 1 ? "" : "s")
                             : fmt::format("{} of {} Job Schedulers: {}", f.schedulers_overdue + f.schedulers_broken, f.schedulers,
@@ -248,7 +257,12 @@ void context_checks(const Context& c, std::vector<Check>& out) {
     out.push_back(k);
   }
   std::vector<std::string> limits;
-  if (f.limiter_ttl_ms) limits.push_back(fmt::format("rate limiter engaged for {} more", age_text(*f.limiter_ttl_ms)));
+  if (f.rate_limited) {
+    limits.push_back(fmt::format("rate limiter holds the queue for {} more", age_text(*f.limiter_ttl_ms)));
+  } else if (f.limiter_ttl_ms) {
+    limits.push_back(fmt::format("rate limiter: {} jobs started in a period with {} left", f.limiter_count.value_or(0),
+                                 age_text(*f.limiter_ttl_ms)));
+  }
   if (f.rate_max && f.rate_duration_ms) limits.push_back(fmt::format("global rate limit {} per {}", *f.rate_max, age_text(*f.rate_duration_ms)));
   if (f.shape.concurrency) {
     std::int64_t active = count_of(f.counts, "active");
@@ -258,6 +272,10 @@ void context_checks(const Context& c, std::vector<Check>& out) {
   if (!limits.empty()) {
     out.push_back({"rate_limit", Status::ok, f.limiter_ttl_ms ? std::optional<double>(seconds(*f.limiter_ttl_ms)) : std::nullopt,
                    std::nullopt, std::nullopt, "s", fmt::format("{}", fmt::join(limits, "; ")), ""});
+  }
+  if (!f.server_clock) {
+    out.push_back({"clock", Status::ok, std::nullopt, std::nullopt, std::nullopt, "s",
+                   "the server's TIME is not available: ages are judged by this machine's clock", ""});
   }
   std::int64_t skew = f.local_now_ms - f.now_ms;
   if (f.local_now_ms != 0 && std::llabs(skew) > kSkewMs) {
@@ -277,12 +295,14 @@ void context_checks(const Context& c, std::vector<Check>& out) {
 std::string age_text(std::int64_t ms) { return util::format_duration(util::Millis(std::max<std::int64_t>(ms, 0))); }
 
 Verdict judge(const QueueFigures& f, const Thresholds& t) {
-  Context c{f, t, f.ready(), 0, 0, std::nullopt, std::nullopt, f.ref.name};
+  Context c{f, t, f.ready(), 0, f.stalled(), std::nullopt, std::nullopt, 0, std::nullopt, f.ref.name};
   if (f.oldest_waiting_since) c.waiting_age = f.now_ms - *f.oldest_waiting_since;
   if (auto last = f.last_finished_ms()) c.idle = f.now_ms - *last;
-  for (const auto& j : f.active) {
-    if (j.lock_ttl_ms) ++c.live_active;
-    else if (f.shape.layout == Layout::bullmq) ++c.stalled;
+  for (const auto& j : f.active) c.live_active += j.lock_ttl_ms ? 1 : 0;
+  c.runnable = c.ready + f.due_delayed;
+  c.runnable_age = c.waiting_age;
+  if (f.oldest_due_ms && (!c.runnable_age || f.now_ms - *f.oldest_due_ms > *c.runnable_age)) {
+    c.runnable_age = f.now_ms - *f.oldest_due_ms;
   }
   Verdict v;
   v.checks = {backlog(c), failed(c), processor(c)};
@@ -303,7 +323,6 @@ Verdict judge(const QueueFigures& f, const Thresholds& t) {
     parts.push_back(f.workers->empty() ? "no workers connected"
                                        : fmt::format("{} worker{}", f.workers->size(), f.workers->size() == 1 ? "" : "s"));
   }
-  if (!f.problems.empty()) v.status = Status::unknown;
   v.summary = fmt::format("{}", fmt::join(parts, ", "));
   return v;
 }

@@ -45,7 +45,8 @@ struct Verdict {
   std::string summary;  // "120 waiting (> 50 critical), 7 failed in 15m, 0 active, ..."
 };
 
-// skew_ms: local clock minus the server's; problems make the verdict unknown.
+// The worst check decides the status (critical > unknown > warning > ok): bad data makes a verdict
+// unknown unless a check found something critical all the same.
 Verdict judge(const QueueFigures& f, const Thresholds& t);
 
 // "12s", "4m 05s": ages in messages.

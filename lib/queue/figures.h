@@ -2,8 +2,9 @@
 // The time-aware figures of a queue, read in a few pipelined round trips at a cost that depends on
 // the sample sizes, never on how many jobs the queue retains: windowed counts by score (ZCOUNT),
 // the newest finished jobs, the first active jobs and their locks, the oldest waiting job, BullMQ's
-// metrics keys, the rate limiter and the Job Schedulers' overdue count. Many queues share the same
-// pipelines, so `queue list` over 200 queues costs what one queue costs, plus bandwidth.
+// metrics keys, the events stream's newest finish, the rate limiter and the Job Schedulers' overdue
+// count. Many queues share the same three pipelines, so `queue list` over 200 queues costs what one
+// queue costs, plus bandwidth.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,7 +38,7 @@ struct ActiveJob {
   std::string id;
   std::optional<std::string> name;
   std::optional<std::int64_t> processed_on;
-  std::optional<std::int64_t> lock_ttl_ms;   // nullopt: no lock (the worker is gone)
+  std::optional<std::int64_t> lock_ttl_ms;   // nullopt: no lock (the worker is gone); -1: no expiry
 };
 
 // Nearest-rank quantiles in milliseconds over `samples` values.
@@ -52,28 +53,38 @@ struct QueueFigures {
   QueueShape shape;
   Counts counts;
   std::int64_t now_ms = 0;                    // the Redis server's clock: every age is judged by it
+  bool server_clock = true;                   // false: TIME failed, now_ms is this machine's clock
   std::int64_t local_now_ms = 0;
   std::int64_t window_ms = 0;
   std::optional<std::vector<WorkerInfo>> workers;  // nullopt: CLIENT LIST not allowed
   std::optional<std::string> oldest_waiting_id;
   std::optional<std::int64_t> oldest_waiting_timestamp;  // when it was added
   std::optional<std::int64_t> oldest_waiting_since;      // when it became ready (added, or due)
+  // Delayed jobs already due: only workers promote them, so with none running they pile up here.
+  std::int64_t due_delayed = 0;
+  std::optional<std::int64_t> oldest_due_ms;
   FinishedFigures completed, failed;
+  std::optional<std::int64_t> last_event_finish_ms;  // newest completed/failed event (server time)
   std::int64_t active_checked = 0;
-  std::vector<ActiveJob> active;              // the first active_sample active jobs
+  std::vector<ActiveJob> active;              // the first active_sample active jobs still active
+  bool jobs_removed = true;                   // the id counter exceeds the jobs held (or is unknown)
   Quantiles processing;                       // finishedOn - processedOn, completed in the window
   Quantiles wait;                             // processedOn - ready time, same jobs
-  std::optional<std::int64_t> limiter_ttl_ms; // the rate limiter holds the queue for this long
+  std::optional<std::int64_t> limiter_ttl_ms; // the limiter's period has this long to run
+  std::optional<std::int64_t> limiter_count;  // jobs started in the current period
+  bool rate_limited = false;                  // the limiter holds the queue (count reached max)
   std::optional<std::int64_t> rate_max, rate_duration_ms;  // meta: global rate limit
   std::int64_t schedulers = 0, schedulers_overdue = 0;  // overdue: late by more than the grace
-  std::int64_t schedulers_broken = 0;                  // known only from read_schedulers (inspect)
+  std::int64_t schedulers_broken = 0;                  // known only from read_schedulers
+  bool schedulers_read = false;                        // read_schedulers told overdue from broken
   std::vector<Problem> problems;
 
   std::int64_t ready() const;                 // waiting + prioritized + legacy paused list
-  std::optional<std::int64_t> last_finished_ms() const;
+  std::optional<std::int64_t> last_finished_ms() const;  // finished sets and the events stream
+  std::int64_t stalled() const;               // active jobs without a lock (BullMQ layout)
 };
 
-// Reads every queue's figures in four pipelined round trips in all (TIME and CLIENT LIST once).
+// Reads every queue's figures in three pipelined round trips in all (TIME and CLIENT LIST once).
 // Queues that do not exist come back with shape.exists == false and nothing else read.
 std::vector<QueueFigures> probe_queues(redis::Client& client, const std::vector<QueueRef>& refs,
                                        const ProbeOptions& options);

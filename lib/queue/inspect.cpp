@@ -140,6 +140,7 @@ InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
     r.schedulers = read_schedulers(client, o.ref, {f.now_ms, o.thresholds.scheduler_grace_ms, 1000});
     r.figures.schedulers_overdue = r.schedulers->overdue;
     r.figures.schedulers_broken = r.schedulers->broken;
+    r.figures.schedulers_read = true;
     r.figures.problems.insert(r.figures.problems.end(), r.schedulers->problems.begin(), r.schedulers->problems.end());
   }
   r.problems = r.figures.problems;

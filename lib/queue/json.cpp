@@ -130,7 +130,9 @@ nlohmann::json figures_json(const QueueFigures& f, const Thresholds& t) {
   j["long_active"] = long_active;
   j["rate_limit"] = {{"limiter_ttl_ms", opt(f.limiter_ttl_ms)}, {"max", opt(f.rate_max)},
                      {"duration_ms", opt(f.rate_duration_ms)}, {"concurrency", opt(f.shape.concurrency)}};
-  j["schedulers"] = {{"total", f.schedulers}, {"overdue", f.schedulers_overdue}, {"broken", f.schedulers_broken}};
+  // Without read_schedulers the late ones are counted, not told apart: broken is then unknown.
+  j["schedulers"] = {{"total", f.schedulers}, {"overdue", f.schedulers_overdue},
+                     {"broken", f.schedulers_read || f.schedulers == 0 ? nlohmann::json(f.schedulers_broken) : nlohmann::json()}};
   return j;
 }
 

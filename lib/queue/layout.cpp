@@ -16,7 +16,7 @@ const std::vector<std::pair<std::string, std::string>>& expected_types() {
       {"priority", "zset"},   {"meta", "hash"},            {"events", "stream"},
       {"id", "string"},       {"meta-paused", "string"},   {"stalled", "set"},
       {"repeat", "zset"},     {"limiter", "string"},       {"metrics:completed", "hash"},
-      {"metrics:failed", "hash"}};
+      {"metrics:failed", "hash"},     {"metrics:completed:data", "list"}, {"metrics:failed:data", "list"}};
   return types;
 }
 

@@ -60,7 +60,9 @@ std::optional<std::int64_t> Reply::as_int() const {
   std::int64_t v = 0;
   for (; i < str.size(); ++i) {
     if (str[i] < '0' || str[i] > '9') return std::nullopt;
-    v = v * 10 + (str[i] - '0');
+    const int digit = str[i] - '0';
+    if (v > (INT64_MAX - digit) / 10) return std::nullopt;  // does not fit: not an integer we can use
+    v = v * 10 + digit;
   }
   return str[0] == '-' ? -v : v;
 }

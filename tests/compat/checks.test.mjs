@@ -45,8 +45,22 @@ async function finish(q, prefix, jobs, workerOpts = {}) {
   await w.close();
 }
 
-// Moves the given fields of the jobs (and their score in `set`) `ms` into the past.
+// The events stream's ids are the server's times of its events: shifting every entry `ms` into the
+// past keeps the stream telling the same story as the aged jobs.
+async function ageEvents(prefix, queue, ms) {
+  const key = `${prefix}:${queue}:events`;
+  const entries = await db.xrange(key, '-', '+');
+  await db.del(key);
+  for (const [id, fields] of entries) {
+    const [t, seq] = id.split('-').map(Number);
+    await db.xadd(key, `${t - ms}-${seq}`, ...fields);
+  }
+}
+
+// Moves the given fields of the jobs (and their score in `set`) `ms` into the past; with finished
+// jobs, the events stream too.
 async function age(prefix, queue, ids, ms, { fields = ['timestamp', 'processedOn', 'finishedOn'], set } = {}) {
+  if (set === 'completed' || set === 'failed') await ageEvents(prefix, queue, ms);
   for (const id of ids) {
     const key = `${prefix}:${queue}:${id}`;
     const values = await db.hmget(key, ...fields);
@@ -318,12 +332,14 @@ describe('Job Schedulers in queue inspect', () => {
     await db.zrem(`${base}:delayed`, `repeat:every-5m:${old}`);
     await db.zadd(`${base}:delayed`, String(at * 4096), `repeat:every-5m:${at}`);
     await db.zadd(`${base}:repeat`, String(at), 'every-5m');
-    j = await inspect(P, 's', 1);
+    // 40 minutes overdue with no worker: its due job also makes the processor down
+    j = await inspect(P, 's', 2);
     assert.equal(check(j, 'schedulers').level, 'warning');
+    assert.equal(check(j, 'processor').level, 'critical');
     assert.equal(j.schedulers.overdue, 1);
     assert.match(check(j, 'schedulers').why, /opsctl queue schedulers s/);
     const text = await run(inspectArgs(P, 's'));
-    assertCode(inspectArgs(P, 's'), text, 1);
+    assertCode(inspectArgs(P, 's'), text, 2);
     assert.match(text.stdout, /^Job Schedulers not on time \(of 1; all of them: opsctl queue schedulers s\):$/m);
     assert.match(text.stdout, new RegExp(`^every-5m\\s+\\S+\\s+repeat:every-5m:${at}\\s+delayed\\s+`, 'm'));
     await db.del(`${base}:repeat:every-5m:${at}`);
@@ -368,5 +384,60 @@ describe('queue list: the same verdicts for a whole prefix', () => {
     assert.match(r.stdout, /^OPSCTL QUEUES CRITICAL - 2 of 3 queues not ok: /);
     assert.match(r.stdout, / spike\.failed_window=6;5;20 /);
     assert.match(r.stdout, / fine\.backlog=2;10;50 /);
+  });
+});
+
+describe('edges a live queue shows', () => {
+  const P = 'edge';
+
+  test('a busy queue of 2 ms jobs: jobs finishing during the read are never called stalled', async () => {
+    const q = await newQueue(P, 'fast', { removeOnComplete: true });
+    const w = new Worker('fast', async () => { await new Promise((r) => setTimeout(r, 2)); },
+      { connection, prefix: P, concurrency: 20 });
+    closers.push(w);
+    await q.addBulk(Array.from({ length: 3000 }, (_, i) => ({ name: 'f', data: { i } })));
+    let runs = 0;
+    while ((await q.getJobCounts('waiting')).waiting > 200 && runs < 30) {
+      const args = [...inspectArgs(P, 'fast'), '-o', 'json'];
+      const j = (await runJson(args)).json;
+      assert.ok(!j.checks.some((c) => c.name === 'stalled'), JSON.stringify(j.stalled));
+      runs++;
+    }
+    assert.ok(runs >= 3, `only ${runs} looks while the queue drained`);
+  });
+
+  test('delayed jobs already due with no worker to promote them: processor down', async () => {
+    const q = await newQueue(P, 'due');
+    await finish(q, P, [{ n: 1 }]);
+    await age(P, 'due', await idsOf(P, 'due', 'completed'), 30 * MIN, { set: 'completed' });
+    const jobs = await q.addBulk([1, 2, 3].map((n) => ({ name: 'd', data: { n }, opts: { delay: 60_000 } })));
+    for (const job of jobs) {  // due 20 minutes ago
+      const score = Number(await db.zscore(`${P}:due:delayed`, job.id));
+      await db.zadd(`${P}:due:delayed`, String(score - 21 * MIN * 4096), job.id);
+    }
+    const j = await inspect(P, 'due', 2);
+    assert.equal(j.counts.waiting, 0);
+    assert.match(check(j, 'processor').message, /^processor down: 3 jobs waiting incl\. 3 delayed jobs already due \(oldest (19m 5\d|20m 0\d)s\)/);
+  });
+
+  test("a promoted delayed job's wait starts when it became due, not when it was added", async () => {
+    const q = await newQueue(P, 'later');
+    const w = new Worker('later', async () => 'ok', { connection, prefix: P });
+    closers.push(w);
+    await q.add('l', {}, { delay: 1500 });
+    await waitFor(async () => (await q.getJobCounts('completed')).completed === 1, { what: 'the delayed job ran' });
+    const j = await inspect(P, 'later', 0);
+    assert.equal(j.wait_ms.samples, 1);
+    assert.ok(j.wait_ms.max < 1000, `waited ${j.wait_ms.max} ms after its due time (the delay was 1500 ms)`);
+  });
+
+  test('LIFO producers: the oldest waiting job is at the other end of wait', async () => {
+    const q = await newQueue(P, 'lifo');
+    const first = await q.add('x', { n: 1 }, { lifo: true });
+    await q.addBulk([2, 3, 4].map((n) => ({ name: 'x', data: { n }, opts: { lifo: true } })));
+    await age(P, 'lifo', [first.id], 30 * MIN, { fields: ['timestamp'] });
+    const j = await inspect(P, 'lifo', 2);
+    assert.equal(j.oldest_waiting.id, first.id);
+    assert.equal(check(j, 'processor').level, 'critical');
   });
 });

@@ -26,7 +26,8 @@ QueueFigures healthy() {
   f.window_ms = 15 * kMin;
   f.workers = std::vector<queue::WorkerInfo>{{"bull:ZW1haWxz", "127.0.0.1:1", 0}};
   f.completed = {100, 40, true, "set", kNow - kSec, kNow - 2 * 3600 * kSec};
-  f.failed = {0, 0, false, "lower-bound", std::nullopt, std::nullopt};
+  f.failed = {0, 0, true, "set", std::nullopt, std::nullopt};
+  f.jobs_removed = false;  // the id counter equals the jobs held
   return f;
 }
 
@@ -163,6 +164,29 @@ TEST_SUITE("queue.checks") {
     CHECK(check(bv, "processor").message.rfind("busy: ", 0) == 0);
   }
 
+  TEST_CASE("processor: no finished job on record after removals cannot be told from a quiet one") {
+    auto f = healthy();
+    f.jobs_removed = true;  // removeOnComplete: true keeps nothing
+    f.completed = {0, 0, false, "lower-bound", std::nullopt, std::nullopt};
+    waiting(f, 3, 30 * kMin);
+    auto k = check(queue::judge(f, {}), "processor");
+    CHECK(k.level == Status::ok);
+    CHECK(k.message.rfind("last finish unknown", 0) == 0);
+    f.last_event_finish_ms = kNow - 20 * kMin;  // the events stream knows
+    CHECK(check(queue::judge(f, {}), "processor").level == Status::critical);
+  }
+
+  TEST_CASE("processor: delayed jobs already due count as waiting (only workers promote them)") {
+    auto f = healthy();
+    f.workers = std::vector<queue::WorkerInfo>{};
+    f.completed.newest_ms = kNow - 30 * kMin;
+    f.due_delayed = 4;
+    f.oldest_due_ms = kNow - 20 * kMin;
+    auto k = check(queue::judge(f, {}), "processor");
+    CHECK(k.level == Status::critical);
+    CHECK(k.message == "processor down: 4 jobs waiting incl. 4 delayed jobs already due (oldest 20m 00s), nothing finished for 30m 00s, 0 workers connected");
+  }
+
   TEST_CASE("job timeout: active over 5 minutes, lock alive or gone") {
     auto f = healthy();
     set_count(f, "active", 2);
@@ -242,23 +266,29 @@ TEST_SUITE("queue.checks") {
   TEST_CASE("rate limiter and global concurrency are named; a skewed local clock is said") {
     auto f = healthy();
     f.limiter_ttl_ms = 30 * kSec;
+    f.limiter_count = 3;
+    CHECK(check(queue::judge(f, {}), "rate_limit").message == "rate limiter: 3 jobs started in a period with 30s left");
+    f.rate_limited = true;
     f.shape.concurrency = 2;
     set_count(f, "active", 2);
     f.local_now_ms = kNow + 10 * kMin;
     auto v = queue::judge(f, {});
-    CHECK(check(v, "rate_limit").message == "rate limiter engaged for 30s more; global concurrency 2 (2 active: full, nothing more starts)");
+    CHECK(check(v, "rate_limit").message == "rate limiter holds the queue for 30s more; global concurrency 2 (2 active: full, nothing more starts)");
     CHECK(check(v, "clock").message == "this machine's clock is 10m 00s ahead of the Redis server's; ages are judged by the server's clock");
     CHECK(v.status == Status::ok);
     f.local_now_ms = kNow + 5 * kSec;
     CHECK_FALSE(has_check(queue::judge(f, {}), "clock"));
   }
 
-  TEST_CASE("data problems make the verdict unknown") {
+  TEST_CASE("data problems make the verdict unknown, unless a check is critical all the same") {
     auto f = healthy();
     f.problems.push_back({"", "bull:emails:wait", "", "key bull:emails:wait is a hash, expected a list"});
     auto v = queue::judge(f, {});
     CHECK(v.status == Status::unknown);
     CHECK(check(v, "data").level == Status::unknown);
+    waiting(f, 3, 1000);
+    set_count(f, "waiting", 60);
+    CHECK(queue::judge(f, {}).status == Status::critical);
   }
 
   TEST_CASE("every published figure re-derives its check's level (value above warn or crit)") {
