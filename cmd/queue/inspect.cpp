@@ -23,6 +23,7 @@ struct InspectFlags {
 int run_inspect(Session& s, InspectFlags& f) {
   queue::InspectOptions o;
   o.ref = {s.prefix(), f.queue};
+  warn_unknown_thresholds(s, *f.thresholds);
   o.thresholds = resolve_thresholds(s, *f.thresholds, f.queue);
   if (!f.state.empty()) {
     if (!queue::is_listable_state(f.state)) {

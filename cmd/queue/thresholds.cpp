@@ -1,5 +1,7 @@
 #include "cmd/queue/thresholds.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -119,6 +121,25 @@ queue::Thresholds resolve_thresholds(Session& s, const ThresholdFlags& f, const 
   }
   if (t.window_ms <= 0) throw usage_error("--window must be longer than 0");
   return t;
+}
+
+void warn_unknown_thresholds(Session& s, const ThresholdFlags& f) {
+  std::vector<std::string> known;
+  for (const auto& flag : f.flags) known.push_back(flag.name);
+  auto check = [&](const std::map<std::string, std::string>& m, const std::string& where) {
+    for (const auto& [name, value] : m) {
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      std::string best = util::closest_match(name, known);
+      s.io().err << fmt::format("opsctl: warning: {}: {}: unknown threshold '{}' is ignored{}\n", s.config_path().string(),
+                                where, name, best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best));
+    }
+  };
+  std::vector<std::pair<const config::Context*, std::string>> levels{{&s.config().defaults, "top-level thresholds"}};
+  if (const config::Context* ctx = s.context()) levels.emplace_back(ctx, "context " + ctx->name);
+  for (const auto& [c, where] : levels) {
+    check(c->thresholds, where);
+    for (const auto& [queue, values] : c->queue_thresholds) check(values, where + ", queue " + queue);
+  }
 }
 
 }  // namespace opsctl::cmd

@@ -37,4 +37,8 @@ std::shared_ptr<ThresholdFlags> add_threshold_flags(CLI::App* cmd);
 // A bad value in the config is a config_error naming the file, the context and the threshold.
 queue::Thresholds resolve_thresholds(Session& s, const ThresholdFlags& f, const std::string& queue);
 
+// One warning on stderr per threshold name in the config that no check knows (a typo such as
+// warn_wait would otherwise be ignored without a word).
+void warn_unknown_thresholds(Session& s, const ThresholdFlags& f);
+
 }  // namespace opsctl::cmd

@@ -95,6 +95,13 @@ describe('thresholds from the config', () => {
     assert.match(r.stderr, /shape\.yaml:12: thresholds of queue q in context "c" must be a map/);
   });
 
+  test('a threshold name no check knows is ignored with a warning naming the likely one', async () => {
+    const p = writeConfig('typo.yaml', config().replace('      crit-wait: 100', '      crit-wait: 100\n      warn_wait: 3'));
+    const r = await runJson(['queue', 'inspect', 'q', '-o', 'json', '--config', p]);
+    assertCode(['queue', 'inspect', 'q'], r, 0);
+    assert.equal(r.stderr, `opsctl: warning: ${p}: context c: unknown threshold 'warn_wait' is ignored (did you mean 'warn-wait'?)\n`);
+  });
+
   test('a usage error for a bad threshold flag', async () => {
     for (const bad of [['--window', 'soon'], ['--warn-failure-ratio', '150'], ['--warn-wait', '-1']]) {
       const r = await run(['queue', 'inspect', 'q', ...bad, '--redis', redis.url]);
