@@ -1,8 +1,11 @@
 #include "cmd/app.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "cmd/registry.h"
+#include "output/format.h"
 #include "core/error.h"
 #include "output/monitoring.h"
 #include "util/redact.h"
@@ -43,11 +46,95 @@ CLI::App* chosen(CLI::App& app) {
   }
 }
 
-// Nagios shows a plugin's stdout: a check that fails before it can measure still prints its line.
-void nagios_failure(Io& io, const CLI::App* verb, const Error& e) {
+// The value of -o/--output (or --prom-file) as typed, read from argv itself: a run that fails while
+// its flags are parsed still answers in the format it was asked for.
+struct Requested {
+  std::string output;
+  std::string prom_file;
+};
+
+Requested requested_formats(const std::vector<std::string>& args) {
+  Requested r;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_next = i + 1 < args.size();
+    if ((a == "-o" || a == "--output") && has_next) r.output = args[i + 1];
+    else if (a.rfind("--output=", 0) == 0) r.output = a.substr(9);
+    else if (a.rfind("-o", 0) == 0 && a.size() > 2 && a[2] != '-') r.output = a.substr(2);
+    else if (a == "--prom-file" && has_next) r.prom_file = args[i + 1];
+    else if (a.rfind("--prom-file=", 0) == 0) r.prom_file = a.substr(12);
+    if (a == "--") break;
+  }
+  return r;
+}
+
+// The verb's path without the program name: "queue inspect".
+std::string command_path(const CLI::App* verb) {
+  std::string path;
+  for (const CLI::App* a = verb; a && a->get_parent(); a = a->get_parent()) {
+    path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+  }
+  return path;
+}
+
+// Status words of a run that failed before its verdict: a target that could not be reached is
+// critical, anything else (bad data, bad flags, bad config, refused) is unknown.
+Status failure_status(const Error& e) { return e.code() == ExitCode::critical ? Status::critical : Status::unknown; }
+
+// -o nagios: a plugin's exit code is 0-3 whatever happens, and Nagios shows its stdout, so a check
+// that fails before it can measure still prints its line.
+int nagios_failure(Io& io, const CLI::App* verb, const Error& e) {
   const CLI::App* noun = verb->get_parent() && verb->get_parent()->get_parent() ? verb->get_parent() : verb;
-  Status st = e.code() == ExitCode::critical ? Status::critical : Status::unknown;
-  io.out << output::nagios_line(noun->get_name(), st, util::redact(e.what()), {});
+  std::string name = noun->get_parent() ? noun->get_name() : std::string("opsctl");
+  Status st = failure_status(e);
+  std::string what = e.code() == ExitCode::usage ? "usage error: " : e.code() == ExitCode::config ? "config error: " : "";
+  io.out << output::nagios_line(name, st, what + util::redact(e.what()), {});
+  return static_cast<int>(exit_code(st));
+}
+
+// -o json: one document on failure too, the verb's fields (null where unknown) plus error.
+void json_failure(Io& io, const CLI::App* verb, const nlohmann::json& skeleton, const Error& e) {
+  nlohmann::json doc = skeleton.is_object() ? skeleton : nlohmann::json::object();
+  if (doc.empty()) doc["command"] = command_path(verb);
+  if (doc.empty() || doc.contains("status") || doc.size() == 1) doc["status"] = std::string(to_string(failure_status(e)));
+  doc["error"] = {{"kind", to_string(e.kind())}, {"message", util::redact(e.what())}};
+  io.out << output::json_document(doc);
+}
+
+// Writes what a failed run owes its Prometheus consumer: the textfile (or stdout) says the run failed.
+void prom_failure(Io& io, const Session* session, const GlobalOptions& globals, const Error& e) {
+  // Before the session existed (bad flags) there is no report: the run's own metrics only.
+  const std::string text = run_metrics(session ? session->report() : RunReport{}, globals, io.now_ms(), &e);
+  if (globals.prom_file.empty()) {
+    io.out << text;
+    return;
+  }
+  try {
+    output::write_file_atomic(globals.prom_file, text);
+  } catch (const Error& w) {
+    io.err << "opsctl: " << util::redact(w.what()) << "\n";
+  }
+}
+
+// The one exit path: answers a failure in every output the run was asked for, returns the code.
+int fail(Io& io, const CLI::App* verb, const Session* session, const GlobalOptions& globals, const Error& e) {
+  io.err << "opsctl: " << util::redact(e.what()) << "\n";
+  const std::string out = globals.prom_file.empty() ? globals.output : "prom";
+  if (out == "json" && (!session || session->report().json_on_failure)) json_failure(io, verb, session ? session->report().json : nlohmann::json::object(), e);
+  if (out == "prom") prom_failure(io, session, globals, e);
+  if (out == "nagios") return nagios_failure(io, verb, e);
+  return static_cast<int>(e.code());
+}
+
+// Flushes stdout and says so when its reader has gone: a check whose output was lost must not look
+// like it passed.
+int finish(Io& io, int code) {
+  io.out.flush();
+  if (!io.out.good()) {
+    io.err << "opsctl: could not write the output: stdout is closed (its reader went away)\n";
+    return code == 0 ? static_cast<int>(ExitCode::unknown) : code;
+  }
+  return code;
 }
 
 }  // namespace
@@ -73,37 +160,52 @@ int run(int argc, char** argv, Io& io) {
   if (!args.empty() && args[0] == "__complete") {  // hidden: called by the completion scripts
     return run_complete(app, {args.begin() + 1, args.end()}, io);
   }
+  const Requested requested = requested_formats(args);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, io.out, io.err);
+    return finish(io, app.exit(e, io.out, io.err));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, io.out, io.err);
+    return finish(io, app.exit(e, io.out, io.err));
   } catch (const CLI::ParseError& e) {
     std::string hint = usage_hint(app, args);
-    io.err << "opsctl: " << util::redact(hint.empty() ? std::string(e.what()) : hint) << "\n"
-           << "Run 'opsctl --help' for usage.\n";
-    return static_cast<int>(ExitCode::usage);
+    std::string message = hint.empty() ? std::string(e.what()) : hint;
+    GlobalOptions g = globals;
+    g.output = requested.output.empty() ? g.output : requested.output;
+    g.prom_file = requested.prom_file;
+    g.command = command_path(chosen(app));
+    if (g.output == "text" && g.prom_file.empty()) {
+      io.err << "opsctl: " << util::redact(message) << "\n"
+             << "Run 'opsctl --help' for usage.\n";
+      return static_cast<int>(ExitCode::usage);
+    }
+    const int code = fail(io, chosen(app), nullptr, g, usage_error(message));
+    io.err << "Run 'opsctl --help' for usage.\n";
+    return finish(io, code);
   }
 
   globals.command_line = join_args(argc, argv);
   CLI::App* verb = chosen(app);
+  globals.command = command_path(verb);
+  std::optional<Session> session;
   try {
     auto it = reg.handlers.find(verb);
     if (it == reg.handlers.end()) {  // a noun without its verb
-      io.err << verb->help();
-      return static_cast<int>(ExitCode::usage);
+      if (globals.output == "text" && globals.prom_file.empty()) {
+        io.err << verb->help();
+        return static_cast<int>(ExitCode::usage);
+      }
+      throw usage_error(fmt::format("'{}' needs a verb; run 'opsctl {} --help'", globals.command, globals.command));
     }
-    Session session(globals, io);
-    return it->second(session);
+    session.emplace(globals, io);
+    return finish(io, it->second(*session));
   } catch (const Error& e) {
-    io.err << "opsctl: " << util::redact(e.what()) << "\n";
-    if (globals.output == "nagios" && e.code() != ExitCode::usage) nagios_failure(io, verb, e);
-    return static_cast<int>(e.code());
+    return finish(io, fail(io, verb, session ? &*session : nullptr, globals, e));
   } catch (const std::exception& e) {
-    io.err << "opsctl: internal error: " << util::redact(e.what()) << "\n";
-    return static_cast<int>(ExitCode::unknown);
+    return finish(io, fail(io, verb, session ? &*session : nullptr, globals,
+                           Error(ExitCode::unknown, ErrorKind::internal,
+                                 fmt::format("internal error: {}", e.what()))));
   }
 }
 

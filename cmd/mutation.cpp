@@ -93,6 +93,9 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
   if (s.format() == output::Format::nagios || s.format() == output::Format::prom) {
     throw usage_error(fmt::format("{} supports -o text and -o json", spec.action));
   }
+  // Failing before the apply changes nothing: changed 0 is known, what would match is not.
+  s.report().json = {{"action", spec.action}, {"target", spec.target}, {"dry_run", spec.dry_run},
+                     {"matched", nullptr}, {"changed", 0}, {"ids", nlohmann::json::array()}};
   const config::Context* ctx = s.context();
   std::string path = audit_path(s);
   if (ctx && ctx->read_only) {
@@ -141,6 +144,22 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
   queue::MutationResult done;
   try {
     done = apply();
+  } catch (const queue::Interrupted& e) {
+    // Say how far it got, everywhere: the audit line, the JSON document, the one error line.
+    queue::MutationResult partial = e.partial();
+    partial.action = spec.action;
+    partial.target = spec.target;
+    partial.dry_run = false;
+    const std::int64_t of = std::max(plan.matched, partial.matched);
+    audit::append(path, record(s, spec, partial, fmt::format("interrupted: {}", e.what())));
+    nlohmann::json doc = queue::to_json(partial);
+    doc["matched"] = of;
+    doc["interrupted"] = true;
+    s.report().json = doc;
+    throw Error(e.code(), e.kind(),
+                fmt::format("{}: interrupted after {} of {} {} changed: {}; the call in flight may have applied too. "
+                            "Run the same command again to continue: it re-checks every job and changes nothing twice",
+                            spec.action, partial.changed, of, spec.noun_phrase, e.what()));
   } catch (const Error& e) {
     audit::append(path, record(s, spec, plan, std::string("failed: ") + e.what()));
     throw;

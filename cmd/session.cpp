@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "output/monitoring.h"
+#include "output/prom_catalog.h"
 #include "util/duration.h"
 #include "util/redact.h"
 
@@ -140,12 +141,47 @@ pg::Connection& Session::pg() {
   return *pg_;
 }
 
+void Session::about_queue(const std::string& prefix, const std::string& queue, nlohmann::json fields) {
+  report_.up_metric = "opsctl_redis_up";
+  report_.labels["command"] = flags_.command;
+  report_.labels["prefix"] = prefix;
+  if (!queue.empty()) report_.labels["queue"] = queue;
+  nlohmann::json doc = nlohmann::json::object();
+  if (!queue.empty()) doc["queue"] = queue;
+  doc["prefix"] = prefix;
+  doc["status"] = nullptr;
+  for (auto& [k, v] : fields.items()) doc[k] = v;
+  report_.json = std::move(doc);
+  report_.labels["target"] = redis_target().display();  // last: a bad URL still leaves the rest
+}
+
+// The run's own metrics: whether it reached a verdict, when, and whether its target answered.
+std::string run_metrics(const RunReport& report, const GlobalOptions& flags, long long now_ms, const Error* failure) {
+  output::PromLabels run = report.labels;
+  run["command"] = flags.command;
+  if (!flags.prom_file.empty()) run["file"] = std::filesystem::path(flags.prom_file).filename().string();
+  output::PromSet out;
+  output::PromLabels success = run;
+  if (failure) success["error"] = to_string(failure->kind());
+  out.add("opsctl_check_success", success, failure ? 0.0 : 1.0);
+  out.add("opsctl_last_run_timestamp_seconds", run, static_cast<double>(now_ms) / 1000.0);
+  if (!report.up_metric.empty()) {
+    output::PromLabels up = report.labels;
+    const bool is_up = !failure && report.up;
+    if (failure) up["error"] = to_string(failure->kind());
+    else if (!is_up && report.down_because) up["error"] = to_string(*report.down_because);
+    out.add(report.up_metric, up, is_up ? 1.0 : 0.0);
+  }
+  return out.exposition();
+}
+
 void Session::emit(const std::string& text) {
+  const std::string doc = format_ == output::Format::prom ? text + run_metrics(report_, flags_, io_.now_ms(), nullptr) : text;
   if (!flags_.prom_file.empty()) {
-    output::write_file_atomic(flags_.prom_file, text);
+    output::write_file_atomic(flags_.prom_file, doc);
     return;
   }
-  io_.out << text;
+  io_.out << doc;
   io_.out.flush();
 }
 

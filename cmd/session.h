@@ -3,11 +3,13 @@
 // clients built from them. A command that never touches Redis never connects to it.
 #include <chrono>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "cmd/io.h"
 #include "config/config.h"
+#include "core/error.h"
 #include "output/format.h"
 #include "pg/connection.h"
 #include "redis/client.h"
@@ -28,7 +30,26 @@ struct GlobalOptions {
   bool no_color = false;
   bool yes = false;
   std::string command_line;  // argv joined, for the audit log
+  std::string command;       // the verb's path, "queue inspect"
 };
+
+// What the verb is about, for the machine outputs of every run, failures included: the verb fills
+// it as soon as it knows its target (before connecting), app.cpp uses it when the run fails.
+struct RunReport {
+  // The verb's documented JSON fields, null where unknown; on failure `error` is added to it.
+  nlohmann::json json = nlohmann::json::object();
+  bool json_on_failure = true;  // false: stdout stays empty when the run fails (db sessions)
+  // Prometheus: the family saying whether the target answered ("opsctl_redis_up"; none when
+  // empty) and the labels naming what this run looked at (target, prefix, queue).
+  std::string up_metric;
+  std::map<std::string, std::string> labels;
+  bool up = true;                         // the target answered (false: e.g. PostgreSQL full)
+  std::optional<ErrorKind> down_because;  // the error label of up 0 on a run that still judged
+};
+
+// The run's own Prometheus metrics: opsctl_check_success (0 with an error label when failure is
+// given), opsctl_last_run_timestamp_seconds and the report's up metric.
+std::string run_metrics(const RunReport& report, const GlobalOptions& flags, long long now_ms, const Error* failure);
 
 class Session {
  public:
@@ -53,12 +74,20 @@ class Session {
   pg::ConnectOptions pg_options();         // --pg, DATABASE_URL, context pg, else libpq's defaults
   std::string pg_display();                // the PostgreSQL target as named before connecting
 
-  // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output.
+  // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output, which
+  // also gets the run's own metrics (opsctl_check_success, opsctl_last_run_timestamp_seconds, up).
   void emit(const std::string& text);
+
+  // Queue verbs: names the Redis target, prefix and queue (empty: every queue of the prefix) in
+  // the report, and the JSON document's fields, each null until known.
+  void about_queue(const std::string& prefix, const std::string& queue, nlohmann::json fields);
+  RunReport& report() { return report_; }
+  const RunReport& report() const { return report_; }
 
  private:
   GlobalOptions flags_;
   Io& io_;
+  RunReport report_;
   output::Format format_;
   bool color_;
   std::chrono::milliseconds timeout_;

@@ -57,6 +57,12 @@ int run_pool(Session& s, const PoolFlags& f) {
   // Metrics keep one label whatever happens; people get the session's own target when there is one.
   const std::string label = s.pg_display();
   std::string target = label;
+  RunReport& run = s.report();
+  run.up_metric = "opsctl_pg_up";
+  run.labels["target"] = label;
+  run.json = {{"status", nullptr}, {"target", label}, {"max_connections", nullptr}, {"superuser_reserved", nullptr},
+              {"reserved", nullptr}, {"used", nullptr}, {"available", nullptr}, {"by_state", nullptr},
+              {"idle_in_transaction", nullptr}, {"long_running", nullptr}, {"blockers", nullptr}};
   db::PoolReport report;
   try {
     pg::Connection& c = s.pg();
@@ -71,6 +77,8 @@ int run_pool(Session& s, const PoolFlags& f) {
       throw;
     }
     report = db::diagnose_unreachable(e.diagnosis(), e.what(), pooler_view(), o);
+    run.up = false;
+    run.down_because = e.kind();
   }
   switch (s.format()) {
     case output::Format::json: {
@@ -80,7 +88,7 @@ int run_pool(Session& s, const PoolFlags& f) {
       break;
     }
     case output::Format::nagios: s.emit(pool_nagios(report)); break;
-    case output::Format::prom: s.emit(pool_prom(report, label)); break;
+    case output::Format::prom: s.emit(pool_prom(report, run.labels)); break;
     case output::Format::text: s.emit(pool_text(report, target, s.color())); break;
   }
   return static_cast<int>(exit_code(report.status));

@@ -110,59 +110,40 @@ std::string pool_nagios(const db::PoolReport& r) {
   return output::nagios_line("DB", r.status, r.verdict, perf);
 }
 
-std::string pool_prom(const db::PoolReport& r, const std::string& target) {
-  using output::PromMetric;
-  const std::map<std::string, std::string> base{{"target", target}};
-  auto one = [&](const char* name, const char* help, double v) { return PromMetric{name, help, "gauge", {{base, v}}}; };
-  std::vector<PromMetric> m;
-  m.push_back(one("opsctl_pg_up", "1 when opsctl got a session, 0 when it could not connect", r.connected ? 1 : 0));
-  m.push_back(one("opsctl_pg_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown",
-                  static_cast<double>(static_cast<int>(exit_code(r.status)))));
+std::string pool_prom(const db::PoolReport& r, const output::PromLabels& run) {
+  // opsctl_pg_up comes with the run's own metrics (Session::emit), 0 with its cause when the server is full.
+  output::PromSet out(run);
+  out.add("opsctl_pg_status", static_cast<double>(static_cast<int>(exit_code(r.status))));
   if (r.connected && r.settings) {
-    m.push_back(one("opsctl_pg_max_connections", "max_connections", static_cast<double>(r.settings->max_connections)));
-    PromMetric reserved{"opsctl_pg_reserved_connections", "Slots reserved for superusers and for reserved roles", "gauge", {}};
-    reserved.samples.push_back({{{"target", target}, {"kind", "superuser"}}, static_cast<double>(r.settings->superuser_reserved)});
-    reserved.samples.push_back({{{"target", target}, {"kind", "reserved"}}, static_cast<double>(r.settings->reserved)});
-    m.push_back(reserved);
-    PromMetric states{"opsctl_pg_connections", "Client backends by state", "gauge", {}};
-    for (const auto& [k, n] : r.by_state) states.samples.push_back({{{"target", target}, {"state", k}}, static_cast<double>(n)});
-    m.push_back(states);
-    m.push_back(one("opsctl_pg_connections_used", "Client backends holding a slot (opsctl's own excluded)",
-                    static_cast<double>(r.used.value_or(0))));
-    m.push_back(one("opsctl_pg_connections_usable", "Slots a normal role may use", static_cast<double>(r.usable.value_or(0))));
-    m.push_back(one("opsctl_pg_connections_available", "Slots a normal role can still get",
-                    static_cast<double>(r.available.value_or(0))));
-    m.push_back(one("opsctl_pg_idle_in_transaction_sessions", "Sessions idle in a transaction longer than --idle-tx",
-                    static_cast<double>(r.idle_in_transaction.size())));
-    m.push_back(one("opsctl_pg_idle_in_transaction_max_age_seconds", "Longest idle-in-transaction time (0 when none)",
-                    r.idle_in_transaction.empty() ? 0.0 : r.idle_in_transaction.front().age_s.value_or(0)));
-    m.push_back(one("opsctl_pg_long_running_queries", "Queries active longer than --long",
-                    static_cast<double>(r.long_running.size())));
+    out.add("opsctl_pg_max_connections", static_cast<double>(r.settings->max_connections));
+    out.add("opsctl_pg_reserved_connections", {{"kind", "superuser"}}, static_cast<double>(r.settings->superuser_reserved));
+    out.add("opsctl_pg_reserved_connections", {{"kind", "reserved"}}, static_cast<double>(r.settings->reserved));
+    for (const auto& [k, n] : r.by_state) out.add("opsctl_pg_connections", {{"state", k}}, static_cast<double>(n));
+    out.add("opsctl_pg_connections_used", static_cast<double>(r.used.value_or(0)));
+    out.add("opsctl_pg_connections_usable", static_cast<double>(r.usable.value_or(0)));
+    out.add("opsctl_pg_connections_available", static_cast<double>(r.available.value_or(0)));
+    out.add("opsctl_pg_idle_in_transaction_sessions", static_cast<double>(r.idle_in_transaction.size()));
+    out.add("opsctl_pg_idle_in_transaction_max_age_seconds",
+            r.idle_in_transaction.empty() ? 0.0 : r.idle_in_transaction.front().age_s.value_or(0));
+    out.add("opsctl_pg_long_running_queries", static_cast<double>(r.long_running.size()));
     std::int64_t blocked = 0;
     for (const auto& b : r.blockers) blocked += b.total_waiters;
-    m.push_back(one("opsctl_pg_root_blockers", "Sessions blocking others without waiting themselves",
-                    static_cast<double>(r.blockers.size())));
-    m.push_back(one("opsctl_pg_blocked_sessions", "Sessions waiting behind a root blocker", static_cast<double>(blocked)));
+    out.add("opsctl_pg_root_blockers", static_cast<double>(r.blockers.size()));
+    out.add("opsctl_pg_blocked_sessions", static_cast<double>(blocked));
   }
   if (r.pooler && r.pooler->reachable) {
-    PromMetric waiting{"opsctl_pgbouncer_clients_waiting", "PgBouncer clients waiting for a server", "gauge", {}};
-    PromMetric maxwait{"opsctl_pgbouncer_maxwait_seconds", "Longest wait of a PgBouncer client", "gauge", {}};
-    PromMetric servers{"opsctl_pgbouncer_server_connections", "PgBouncer server connections by state", "gauge", {}};
     for (const auto& p : r.pooler->pools) {
-      std::map<std::string, std::string> l{{"database", p.database}, {"user", p.user}};
-      waiting.samples.push_back({l, static_cast<double>(p.cl_waiting)});
-      maxwait.samples.push_back({l, p.maxwait_s});
+      output::PromLabels l{{"database", p.database}, {"user", p.user}};
+      out.add("opsctl_pgbouncer_clients_waiting", l, static_cast<double>(p.cl_waiting));
+      out.add("opsctl_pgbouncer_maxwait_seconds", l, p.maxwait_s);
       for (auto [state, n] : {std::pair{"active", p.sv_active}, {"idle", p.sv_idle}, {"used", p.sv_used}}) {
         auto ls = l;
         ls["state"] = state;
-        servers.samples.push_back({ls, static_cast<double>(n)});
+        out.add("opsctl_pgbouncer_server_connections", ls, static_cast<double>(n));
       }
     }
-    m.push_back(waiting);
-    m.push_back(maxwait);
-    m.push_back(servers);
   }
-  return output::prom_exposition(m);
+  return out.exposition();
 }
 
 }  // namespace opsctl::cmd

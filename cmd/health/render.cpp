@@ -1,9 +1,13 @@
 #include "cmd/health/render.h"
 
+#include <cmath>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "output/format.h"
 #include "output/monitoring.h"
+#include "output/prom_catalog.h"
 #include "output/table.h"
 #include "util/redact.h"
 #include "util/text.h"
@@ -47,24 +51,28 @@ std::string health_json(const std::vector<health::CheckResult>& results) {
 
 std::string health_nagios(const std::vector<health::CheckResult>& results) {
   std::vector<output::PerfData> perf;
+  std::set<std::string> labels;
   for (const auto& r : results) {
-    perf.push_back({r.name, r.latency_ms / 1000.0, "s", "", ""});
+    std::string label = output::perf_label(r.name);
+    for (int n = 2; !labels.insert(label).second; ++n) label = fmt::format("{}_{}", output::perf_label(r.name), n);
+    // Latency is measured to 0.1 ms and judged on that figure: 4 decimals of a second are exact, and
+    // --slow publishes as "warn above slow - 0.1 ms", the plugin range of opsctl's own ">= slow".
+    const std::string warn = r.slow_ms > 0 ? output::perf_number((r.slow_ms - 0.1) / 1000.0) : "";
+    perf.push_back({label, std::round(r.latency_ms * 10) / 10000.0, "s", warn, ""});
   }
   return output::nagios_line("HEALTH", health::overall(results), summary(results), perf);
 }
 
 std::string health_prom(const std::vector<health::CheckResult>& results) {
-  output::PromMetric up{"opsctl_check_up", "1 when the check is ok or warning, 0 when critical or unknown", "gauge", {}};
-  output::PromMetric latency{"opsctl_check_latency_seconds", "Time the check took", "gauge", {}};
-  output::PromMetric status{"opsctl_check_status", "0 ok, 1 warning, 2 critical, 3 unknown", "gauge", {}};
+  output::PromSet out;
   for (const auto& r : results) {
-    std::map<std::string, std::string> labels{{"name", r.name}, {"kind", r.kind}};
+    const output::PromLabels labels{{"name", r.name}, {"kind", r.kind}};
     bool is_up = r.status == Status::ok || r.status == Status::warning;
-    up.samples.push_back({labels, is_up ? 1.0 : 0.0});
-    latency.samples.push_back({labels, r.latency_ms / 1000.0});
-    status.samples.push_back({labels, static_cast<double>(static_cast<int>(exit_code(r.status)))});
+    out.add("opsctl_check_up", labels, is_up ? 1.0 : 0.0);
+    out.add("opsctl_check_latency_seconds", labels, r.latency_ms / 1000.0);
+    out.add("opsctl_check_status", labels, static_cast<double>(static_cast<int>(exit_code(r.status))));
   }
-  return output::prom_exposition({up, latency, status});
+  return out.exposition();
 }
 
 }  // namespace opsctl::cmd

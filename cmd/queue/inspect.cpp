@@ -23,6 +23,8 @@ struct InspectFlags {
 int run_inspect(Session& s, InspectFlags& f) {
   queue::InspectOptions o;
   o.ref = {s.prefix(), f.queue};
+  s.about_queue(o.ref.prefix, f.queue, {{"paused", nullptr}, {"counts", nullptr}, {"workers", nullptr},
+                                        {"checks", nullptr}, {"summary", nullptr}});
   warn_unknown_thresholds(s, *f.thresholds);
   o.thresholds = resolve_thresholds(s, *f.thresholds, f.queue);
   if (!f.state.empty()) {
@@ -43,7 +45,7 @@ int run_inspect(Session& s, InspectFlags& f) {
   switch (s.format()) {
     case output::Format::json: s.emit(output::json_document(queue::to_json(result))); break;
     case output::Format::nagios: s.emit(inspect_nagios(result)); break;
-    case output::Format::prom: s.emit(inspect_prom(result)); break;
+    case output::Format::prom: s.emit(inspect_prom(result, s.report().labels)); break;
     case output::Format::text: s.emit(inspect_text(result, s.color())); break;
   }
   return static_cast<int>(exit_code(result.status));

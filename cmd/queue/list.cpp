@@ -28,6 +28,7 @@ struct ListFlags {
 int run_list(Session& s, const ListFlags& flags) {
   if (flags.sample < 0 || flags.sample > 1000) throw usage_error("--sample must be between 0 and 1000");
   std::string prefix = s.prefix();
+  s.about_queue(prefix, "", {{"queues", nullptr}});
   auto& client = s.redis();
   warn_unknown_thresholds(s, *flags.thresholds);
   std::vector<queue::QueueRef> refs;
@@ -72,7 +73,7 @@ int run_list(Session& s, const ListFlags& flags) {
   } else if (s.format() == output::Format::nagios) {
     s.emit(list_nagios(prefix, queues, status));
   } else if (s.format() == output::Format::prom) {
-    s.emit(list_prom(prefix, queues));
+    s.emit(list_prom(queues, s.report().labels));
   } else {
     s.emit(list_text(prefix, queues, s.color()));
   }

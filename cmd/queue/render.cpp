@@ -117,65 +117,50 @@ std::string inspect_nagios(const queue::InspectResult& r) {
   return output::nagios_line("QUEUE", r.status, r.ref.name + ": " + r.summary, perf);
 }
 
-void add_jobs_samples(output::PromMetric& jobs, const queue::QueueRef& ref, const queue::Counts& counts) {
-  for (const auto& [state, n] : counts) {
-    if (n) jobs.samples.push_back({{{"prefix", ref.prefix}, {"queue", ref.name}, {"state", state}}, static_cast<double>(*n)});
-  }
-}
-
-void add_figures_metrics(std::vector<output::PromMetric>& metrics, const queue::QueueFigures& f,
-                         const std::vector<queue::Check>& checks) {
-  std::map<std::string, std::string> base{{"prefix", f.ref.prefix}, {"queue", f.ref.name}};
+// Samples of one queue: every one carries the queue's own labels on top of the run's.
+void add_queue_metrics(output::PromSet& out, const queue::QueueFigures& f, const std::vector<queue::Check>& checks) {
+  const output::PromLabels base{{"prefix", f.ref.prefix}, {"queue", f.ref.name}};
   auto with = [&](const char* k, const std::string& v) { auto l = base; l[k] = v; return l; };
-  auto gauge = [&](const char* name, const char* help, std::vector<output::PromSample> samples) {
-    metrics.push_back({name, help, "gauge", std::move(samples)});
-  };
+  for (const auto& [state, n] : f.counts) {
+    if (n) out.add("opsctl_queue_jobs", with("state", state), static_cast<double>(*n));
+  }
+  out.add("opsctl_queue_paused", base, f.shape.paused ? 1.0 : 0.0);
   double window = static_cast<double>(f.window_ms) / 1000.0;
-  gauge("opsctl_queue_window_seconds", "The window of the rate-like checks", {{base, window}});
-  gauge("opsctl_queue_window_failed_jobs", "Jobs failed within the window (a lower bound when not exact)",
-        {{base, static_cast<double>(f.failed.in_window)}});
-  gauge("opsctl_queue_window_completed_jobs", "Jobs completed within the window (a lower bound when not exact)",
-        {{base, static_cast<double>(f.completed.in_window)}});
-  gauge("opsctl_queue_window_exact", "1 when the window's counts are exact", {{base, f.completed.exact && f.failed.exact ? 1.0 : 0.0}});
-  auto quant = [&](const char* name, const char* help, const queue::Quantiles& q) {
-    std::vector<output::PromSample> samples;
+  out.add("opsctl_queue_window_seconds", base, window);
+  out.add("opsctl_queue_window_failed_jobs", base, static_cast<double>(f.failed.in_window));
+  out.add("opsctl_queue_window_completed_jobs", base, static_cast<double>(f.completed.in_window));
+  out.add("opsctl_queue_window_exact", base, f.completed.exact && f.failed.exact ? 1.0 : 0.0);
+  auto quant = [&](const char* name, const queue::Quantiles& q) {
     for (auto [label, v] : {std::pair{"0.5", q.p50}, {"0.95", q.p95}, {"1", q.max}}) {
-      if (v) samples.push_back({with("quantile", label), static_cast<double>(*v) / 1000.0});
+      if (v) out.add(name, with("quantile", label), static_cast<double>(*v) / 1000.0);
     }
-    if (!samples.empty()) gauge(name, help, std::move(samples));
   };
-  quant("opsctl_queue_processing_seconds", "Processing time (finishedOn - processedOn) of jobs completed in the window", f.processing);
-  quant("opsctl_queue_wait_seconds", "Wait time (processedOn - ready) of jobs completed in the window", f.wait);
+  quant("opsctl_queue_processing_seconds", f.processing);
+  quant("opsctl_queue_wait_seconds", f.wait);
   if (auto last = f.last_finished_ms()) {
-    gauge("opsctl_queue_last_finished_age_seconds", "Time since the newest finished job",
-          {{base, static_cast<double>(f.now_ms - *last) / 1000.0}});
+    out.add("opsctl_queue_last_finished_age_seconds", base, static_cast<double>(f.now_ms - *last) / 1000.0);
   }
-  gauge("opsctl_queue_schedulers_overdue", "Job Schedulers whose next run is overdue", {{base, static_cast<double>(f.schedulers_overdue)}});
-  std::vector<output::PromSample> levels;
+  out.add("opsctl_queue_schedulers_overdue", base, static_cast<double>(f.schedulers_overdue));
   for (const auto& c : checks) {
-    if (c.name != "data" && c.name != "clock") levels.push_back({with("check", c.name), static_cast<double>(static_cast<int>(exit_code(c.level)))});
+    if (c.name != "data" && c.name != "clock") {
+      out.add("opsctl_queue_check_status", with("check", c.name), static_cast<double>(static_cast<int>(exit_code(c.level))));
+    }
   }
-  gauge("opsctl_queue_check_status", "Each check's level: 0 ok, 1 warning, 2 critical, 3 unknown", std::move(levels));
 }
 
-std::string inspect_prom(const queue::InspectResult& r) {
-  std::map<std::string, std::string> base{{"prefix", r.ref.prefix}, {"queue", r.ref.name}};
-  output::PromMetric jobs{"opsctl_queue_jobs", "Jobs in a BullMQ queue by state", "gauge", {}};
-  add_jobs_samples(jobs, r.ref, r.counts);
-  std::vector<output::PromMetric> metrics{jobs};
-  metrics.push_back({"opsctl_queue_paused", "1 when the queue is paused", "gauge", {{base, r.shape.paused ? 1.0 : 0.0}}});
-  if (r.workers) {
-    metrics.push_back({"opsctl_queue_workers", "Workers connected to the queue", "gauge",
-                       {{base, static_cast<double>(r.workers->size())}}});
-  }
+std::string inspect_prom(const queue::InspectResult& r, const output::PromLabels& run) {
+  output::PromSet out(run);
+  const output::PromLabels base{{"prefix", r.ref.prefix}, {"queue", r.ref.name}};
+  out.add("opsctl_queue_status", base, static_cast<double>(static_cast<int>(exit_code(r.status))));
+  if (r.workers) out.add("opsctl_queue_workers", base, static_cast<double>(r.workers->size()));
   const auto& since = r.figures.oldest_waiting_since;
   double age = since ? static_cast<double>(r.now_ms - *since) / 1000.0 : 0.0;
-  metrics.push_back({"opsctl_queue_oldest_waiting_age_seconds", "Age of the oldest waiting job (0 when none)",
-                     "gauge", {{base, age}}});
-  metrics.push_back({"opsctl_queue_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge",
-                     {{base, static_cast<double>(static_cast<int>(exit_code(r.status)))}}});
-  add_figures_metrics(metrics, r.figures, r.checks);
-  return output::prom_exposition(metrics);
+  out.add("opsctl_queue_oldest_waiting_age_seconds", base, age);
+  queue::QueueFigures figures = r.figures;  // the inspected counts and shape are the ones shown
+  figures.counts = r.counts;
+  figures.shape = r.shape;
+  add_queue_metrics(out, figures, r.checks);
+  return out.exposition();
 }
 
 }  // namespace opsctl::cmd

@@ -94,26 +94,14 @@ std::string list_nagios(const std::string& prefix, const std::vector<ListedQueue
   return output::nagios_line("QUEUES", status, summary, perf);
 }
 
-std::string list_prom(const std::string& prefix, const std::vector<ListedQueue>& queues) {
-  output::PromMetric jobs{"opsctl_queue_jobs", "Jobs in a BullMQ queue by state", "gauge", {}};
-  output::PromMetric paused{"opsctl_queue_paused", "1 when the queue is paused", "gauge", {}};
-  output::PromMetric state{"opsctl_queue_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge", {}};
+std::string list_prom(const std::vector<ListedQueue>& queues, const output::PromLabels& run) {
+  output::PromSet out(run);
   for (const auto& q : queues) {
-    std::map<std::string, std::string> labels{{"prefix", prefix}, {"queue", q.figures.ref.name}};
-    add_jobs_samples(jobs, q.figures.ref, q.figures.counts);
-    paused.samples.push_back({labels, q.figures.shape.paused ? 1.0 : 0.0});
-    state.samples.push_back({labels, static_cast<double>(static_cast<int>(exit_code(q.verdict.status)))});
+    out.add("opsctl_queue_status", {{"prefix", q.figures.ref.prefix}, {"queue", q.figures.ref.name}},
+            static_cast<double>(static_cast<int>(exit_code(q.verdict.status))));
   }
-  std::vector<output::PromMetric> metrics{jobs, paused, state};
-  std::vector<output::PromMetric> figures;
-  for (const auto& q : queues) add_figures_metrics(figures, q.figures, q.verdict.checks);
-  // One HELP/TYPE per metric name: merge the per-queue families.
-  for (auto& m : figures) {
-    auto it = std::find_if(metrics.begin(), metrics.end(), [&](const output::PromMetric& x) { return x.name == m.name; });
-    if (it == metrics.end()) metrics.push_back(std::move(m));
-    else it->samples.insert(it->samples.end(), m.samples.begin(), m.samples.end());
-  }
-  return output::prom_exposition(metrics);
+  for (const auto& q : queues) add_queue_metrics(out, q.figures, q.verdict.checks);
+  return out.exposition();
 }
 
 }  // namespace opsctl::cmd

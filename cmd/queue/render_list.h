@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "output/prom_catalog.h"
 #include "queue/checks.h"
 
 namespace opsctl::cmd {
@@ -20,6 +21,6 @@ struct ListedQueue {
 std::string list_text(const std::string& prefix, const std::vector<ListedQueue>& queues, bool color);
 nlohmann::json list_json(const std::string& prefix, const std::vector<ListedQueue>& queues, Status status);
 std::string list_nagios(const std::string& prefix, const std::vector<ListedQueue>& queues, Status status);
-std::string list_prom(const std::string& prefix, const std::vector<ListedQueue>& queues);
+std::string list_prom(const std::vector<ListedQueue>& queues, const output::PromLabels& run);
 
 }  // namespace opsctl::cmd

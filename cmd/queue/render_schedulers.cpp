@@ -88,19 +88,14 @@ std::string schedulers_nagios(const queue::SchedulersResult& r, const queue::Que
   return output::nagios_line("SCHEDULERS", r.status, ref.name + ": " + r.summary, perf);
 }
 
-std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref) {
-  std::map<std::string, std::string> base{{"prefix", ref.prefix}, {"queue", ref.name}};
-  auto gauge = [&](const char* name, const char* help, double v) {
-    return output::PromMetric{name, help, "gauge", {{base, v}}};
-  };
-  return output::prom_exposition(
-      {gauge("opsctl_queue_schedulers", "Job Schedulers (and v5 repeatable jobs) of the queue", static_cast<double>(r.total)),
-       gauge("opsctl_queue_schedulers_overdue", "Schedulers whose next run is late beyond the grace and not picked up",
-             static_cast<double>(r.overdue)),
-       gauge("opsctl_queue_schedulers_broken", "Schedulers with no job carrying the next run (chain ended)",
-             static_cast<double>(r.broken)),
-       gauge("opsctl_queue_schedulers_status", "Check status: 0 ok, 1 warning, 2 critical, 3 unknown",
-             static_cast<double>(static_cast<int>(exit_code(r.status))))});
+std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref, const output::PromLabels& run) {
+  output::PromSet out(run);
+  const output::PromLabels base{{"prefix", ref.prefix}, {"queue", ref.name}};
+  out.add("opsctl_queue_schedulers", base, static_cast<double>(r.total));
+  out.add("opsctl_queue_schedulers_overdue", base, static_cast<double>(r.overdue));
+  out.add("opsctl_queue_schedulers_broken", base, static_cast<double>(r.broken));
+  out.add("opsctl_queue_schedulers_status", base, static_cast<double>(static_cast<int>(exit_code(r.status))));
+  return out.exposition();
 }
 
 }  // namespace opsctl::cmd

@@ -63,6 +63,7 @@ struct PoolReport {
   std::vector<Cause> causes;         // every finding, most severe first
   bool connected = true;             // false: opsctl got no slot itself (53300) or no session at all
   std::string error;                 // why not connected
+  std::optional<ErrorKind> error_kind;
   std::optional<PoolSettings> settings;
   std::optional<std::int64_t> used;  // client backends holding a slot, opsctl's own excluded
   std::optional<std::int64_t> usable;     // max_connections - superuser_reserved - reserved

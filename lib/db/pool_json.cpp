@@ -66,7 +66,10 @@ nlohmann::json to_json(const PoolReport& r) {
     j["server_version_num"] = st->server_version;
     j["reserved_connections_supported"] = st->reserved_supported;
   }
-  if (!r.connected) j["error"] = r.error;
+  if (!r.connected) {  // the report of a server without a slot for opsctl: a verdict, not a failed run
+    j["error"] = r.error;
+    j["error_kind"] = r.error_kind ? to_string(*r.error_kind) : "failed";
+  }
   j["pgbouncer"] = r.pooler ? to_json(*r.pooler) : nlohmann::json(nullptr);
   return j;
 }

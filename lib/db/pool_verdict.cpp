@@ -188,6 +188,7 @@ PoolReport diagnose_unreachable(const pg::Diagnosis& d, const std::string& error
   r.options = o;
   r.connected = false;
   r.error = error;
+  r.error_kind = pg::error_kind(d.failure);
   r.pooler = std::move(pooler);
   std::string reason = fmt::format("SQLSTATE {}: {}", d.sqlstate.empty() ? "53300" : d.sqlstate, d.message);
   switch (d.failure) {

@@ -17,7 +17,8 @@ struct CheckResult {
   std::string kind;
   std::string target;   // redacted
   Status status = Status::unknown;
-  double latency_ms = 0;
+  double latency_ms = 0;  // measured to 0.1 ms
+  double slow_ms = 0;     // --slow: warning at or above this latency (0: none)
   std::string message;  // one line an on-call engineer acts on
   nlohmann::json details = nlohmann::json::object();
 };

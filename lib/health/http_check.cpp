@@ -127,6 +127,7 @@ CheckResult check_http(const HttpCheckSpec& spec) {
   r.name = spec.name;
   r.target = util::redact(spec.url);
   r.latency_ms = latency;
+  r.slow_ms = static_cast<double>(spec.slow.count());
   return r;
 }
 

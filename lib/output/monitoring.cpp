@@ -65,6 +65,19 @@ bool is_prom_name(std::string_view name, bool allow_colon) {
 
 }  // namespace
 
+std::string perf_label(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' || c == '/' ||
+                      c == '-';
+    if (keep) out += c;
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  if (out.size() > 60) out.resize(60);
+  return out.empty() ? "check" : out;
+}
+
 // Nagios perfdata numbers are [-0-9.] only: no exponent, and "U" when the value is unknown.
 std::string perf_number(double v) {
   if (!std::isfinite(v)) return "U";

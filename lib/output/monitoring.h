@@ -18,6 +18,10 @@ struct PerfData {
   std::string crit;
 };
 
+// A short perfdata label that needs no quoting: characters other than letters, digits and
+// _ . : / - become '_' (runs squashed, at most 60 characters). Callers keep labels unique.
+std::string perf_label(std::string_view name);
+
 // A perfdata number: [-0-9.] only (no exponent), "U" when not finite.
 std::string perf_number(double v);
 

@@ -181,8 +181,38 @@ Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, Waiting during) {
                           "slow)", t));
 }
 
+ErrorKind error_kind(Failure f) {
+  switch (f) {
+    case Failure::slots_exhausted:
+    case Failure::slots_reserved:
+    case Failure::role_limit:
+    case Failure::database_limit: return ErrorKind::too_many_clients;
+    case Failure::wrong_password:
+    case Failure::not_allowed:
+    case Failure::no_password: return ErrorKind::auth;
+    case Failure::starting_up:
+    case Failure::read_only: return ErrorKind::unavailable;
+    case Failure::refused: return ErrorKind::connection_refused;
+    case Failure::timeout:
+    case Failure::statement_timeout:
+    case Failure::lock_timeout: return ErrorKind::timeout;
+    case Failure::unresolved: return ErrorKind::dns;
+    case Failure::connection_lost:
+    case Failure::pooler_rejected: return ErrorKind::connection_lost;
+    case Failure::permission_denied: return ErrorKind::permission;
+    case Failure::undefined_table:
+    case Failure::undefined_column:
+    case Failure::type_mismatch: return ErrorKind::bad_data;
+    case Failure::no_database:
+    case Failure::canceled:
+    case Failure::other: return ErrorKind::failed;
+  }
+  return ErrorKind::failed;
+}
+
 PgError::PgError(std::string_view target, Diagnosis d)
-    : Error(ExitCode::critical, util::redact(fmt::format("postgres {}: {}", target, d.words))),
+    : Error(ExitCode::critical, error_kind(d.failure),
+            util::redact(fmt::format("postgres {}: {}", target, d.words))),
       diagnosis_(std::move(d)) {}
 
 bool is_too_many_connections(Failure f) {

@@ -51,6 +51,9 @@ Diagnosis classify_query_error(std::string_view sqlstate, std::string_view messa
 enum class Waiting { connect, result };
 Diagnosis timeout_diagnosis(std::chrono::milliseconds timeout, Waiting during);
 
+// The ErrorKind of a failure (for `error.kind` and Prometheus' error label).
+ErrorKind error_kind(Failure f);
+
 // The Error of lib/pg: exit 2 (a target unreachable or an action failed), message
 // "postgres <target>: <words>", redacted, plus the diagnosis for callers that decide on it
 // (db pool answers a 53300 with a report instead of an error).

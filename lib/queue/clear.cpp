@@ -150,7 +150,12 @@ MutationResult preview_clear(redis::Client& client, const ClearOptions& o, DryRu
 MutationResult clear_jobs(redis::Client& client, const ClearOptions& o, const ClearProgress& progress) {
   QueueShape shape = checked_shape(client, o);
   MutationResult r = base_result(client, o);
-  r.changed = walk(client, o, shape, Check::no, r, progress);
+  interruptible(r, [&] {
+    r.changed = walk(client, o, shape, Check::no, r, [&](std::int64_t done) {
+      r.changed = done;  // so far, should the walk be cut off
+      if (progress) progress(done);
+    });
+  });
   r.matched = r.changed + static_cast<std::int64_t>(r.problems.size());
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "queue/keys.h"
 
 namespace opsctl::queue {
@@ -44,5 +45,32 @@ struct MutationResult {
 };
 
 nlohmann::json to_json(const MutationResult& r);
+
+// A bulk mutation cut off by a failure (a dropped connection, a frozen server past --timeout): the
+// cause (same exit code and kind) and what the batches that returned had done. The one call in
+// flight when it failed may have been applied too: each call re-checks every job's state, so
+// running the same command again continues where it stopped and changes nothing twice.
+class Interrupted : public Error {
+ public:
+  Interrupted(const Error& cause, MutationResult partial)
+      : Error(cause.code(), cause.kind(), cause.what()), partial_(std::move(partial)) {}
+  const MutationResult& partial() const { return partial_; }
+
+ private:
+  MutationResult partial_;
+};
+
+// Runs body(); a failure inside leaves as Interrupted carrying result as it stood.
+template <class Body>
+void interruptible(MutationResult& result, Body&& body) {
+  try {
+    body();
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::not_done) throw;  // refused before anything changed
+    throw Interrupted(e, result);
+  }
+}
 
 }  // namespace opsctl::queue

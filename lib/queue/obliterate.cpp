@@ -65,6 +65,7 @@ MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& 
   r.matched = 0;
   const QueueRef& ref = o.ref;
   RemovalBatch batch;
+  interruptible(r, [&] {
   for (bool first = true;; first = false) {
     std::int64_t budget = batch.size();
     auto started = std::chrono::steady_clock::now();
@@ -101,6 +102,7 @@ MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& 
     if (status == 0) break;
     batch.record(elapsed, budget);
   }
+  });
   return r;
 }
 

@@ -77,6 +77,7 @@ MutationResult promote_delayed(redis::Client& client, const PromoteOptions& o) {
   const std::vector<std::string> keys{q.key("delayed"), q.key("wait"),   q.key("paused"), q.key("meta"),
                                       q.key("active"),  q.key("marker"), q.key("events")};
   DelayedCursor cursor(client, q.key("delayed"));
+  interruptible(r, [&] {
   while (r.changed < cap) {
     auto want = static_cast<std::size_t>(std::min<std::int64_t>(cap - r.changed, static_cast<std::int64_t>(o.page)));
     auto page = cursor.next(want);
@@ -91,6 +92,7 @@ MutationResult promote_delayed(redis::Client& client, const PromoteOptions& o) {
     r.matched += n + static_cast<std::int64_t>(r.problems.size() - problems_before);
     if (o.progress) o.progress(r.changed);
   }
+  });
   return r;
 }
 

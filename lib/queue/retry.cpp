@@ -131,8 +131,10 @@ MutationResult queue_retry(redis::Client& client, const QueueRetryOptions& o, co
   JobFilter filter(o);
   auto q = open_retry_queue(client, o.ref);
   MutationResult res;
-  if (filter.active()) retry_filtered(client, q, o, filter, res, progress);
-  else retry_range(client, q, o, res, progress);
+  interruptible(res, [&] {
+    if (filter.active()) retry_filtered(client, q, o, filter, res, progress);
+    else retry_range(client, q, o, res, progress);
+  });
   return res;
 }
 

@@ -70,6 +70,7 @@ MutationResult unstick_jobs(redis::Client& client, const UnstickOptions& o) {
   const std::string to = o.to == UnstickTarget::failed ? "failed" : "wait";
   const std::string cutoff = o.started_before_ms ? std::to_string(*o.started_before_ms) : "";
 
+  interruptible(r, [&] {
   for (std::int64_t start = 0; r.matched < cap;) {
     PageScan s = scan_page(client, o, start);
     if (s.size == 0) break;
@@ -100,6 +101,7 @@ MutationResult unstick_jobs(redis::Client& client, const UnstickOptions& o) {
     // The ids this page moved left the list: the next page starts that much earlier.
     start += s.size - moved;
   }
+  });
   r.details = {{"layout", layout.name}, {"to", to}, {"locked", locked}};
   return r;
 }

@@ -78,46 +78,56 @@ struct Client::Impl {
                                         std::string_view during) {
   std::string why = c ? c->errstr : "out of memory";
   std::string cause;
+  ErrorKind kind = ErrorKind::connection_lost;
   if (why.find("refused") != std::string::npos) {
     cause = "connection refused (is redis-server running?)";
+    kind = ErrorKind::connection_refused;
   } else if (why.find("timed out") != std::string::npos || why.find("temporarily unavailable") != std::string::npos ||
              why.find("in progress") != std::string::npos) {
     cause = fmt::format("timed out after {} {} (is the server overloaded, or not Redis?)",
                         util::format_duration(timeout), during);
+    kind = ErrorKind::timeout;
   } else if (why.find("closed") != std::string::npos) {
     cause = "connection closed by the server (maxclients reached, or a TLS-only port?)";
   } else if (why.find("resolve") != std::string::npos || why.find("not known") != std::string::npos) {
     cause = fmt::format("cannot resolve host ({})", why);
+    kind = ErrorKind::dns;
   } else {
     cause = why;
   }
-  throw critical_error(util::redact(fmt::format("redis {}: {}", t.display(), cause)));
+  throw Error(ExitCode::critical, kind, util::redact(fmt::format("redis {}: {}", t.display(), cause)));
 }
 
 void throw_reply_error(const Target& t, const Command& argv, const std::string& message) {
   std::string cmd = argv.empty() ? "command" : argv[0];
   for (auto& ch : cmd) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   std::string key = argv.size() > 1 ? argv[1] : "";
-  auto fail = [&](ExitCode code, const std::string& cause) -> void {
-    throw Error(code, util::redact(fmt::format("redis {}: {}", t.display(), cause)));
+  auto fail = [&](ExitCode code, ErrorKind kind, const std::string& cause) -> void {
+    throw Error(code, kind, util::redact(fmt::format("redis {}: {}", t.display(), cause)));
   };
   if (starts_with(message, "NOAUTH")) {
-    fail(ExitCode::critical, "authentication required: set REDIS_PASSWORD or the context's redis_password_file");
+    fail(ExitCode::critical, ErrorKind::auth,
+         "authentication required: set REDIS_PASSWORD or the context's redis_password_file");
   } else if (starts_with(message, "WRONGPASS") || message.find("invalid password") != std::string::npos ||
              message.find("invalid username-password") != std::string::npos) {
-    fail(ExitCode::critical, "wrong password (or ACL user) for Redis: check REDIS_PASSWORD or the password file");
+    fail(ExitCode::critical, ErrorKind::auth,
+         "wrong password (or ACL user) for Redis: check REDIS_PASSWORD or the password file");
   } else if (starts_with(message, "WRONGTYPE")) {
-    fail(ExitCode::unknown, fmt::format("key {} has the wrong type for {} (not a BullMQ key?)", key, cmd));
+    fail(ExitCode::unknown, ErrorKind::bad_data,
+         fmt::format("key {} has the wrong type for {} (not a BullMQ key?)", key, cmd));
   } else if (starts_with(message, "READONLY")) {
-    fail(ExitCode::critical, "this is a read-only replica: point --redis at the primary");
+    fail(ExitCode::critical, ErrorKind::unavailable, "this is a read-only replica: point --redis at the primary");
   } else if (starts_with(message, "LOADING")) {
-    fail(ExitCode::critical, "Redis is loading its dataset into memory: retry in a moment");
+    fail(ExitCode::critical, ErrorKind::unavailable, "Redis is loading its dataset into memory: retry in a moment");
   } else if (starts_with(message, "NOPERM")) {
-    fail(ExitCode::critical, fmt::format("the Redis user may not run {} (ACL): {}", cmd, message));
+    fail(ExitCode::critical, ErrorKind::permission, fmt::format("the Redis user may not run {} (ACL): {}", cmd, message));
   } else if (starts_with(message, "BUSY")) {
-    fail(ExitCode::critical, "Redis is busy running a script: retry, or SCRIPT KILL it");
+    fail(ExitCode::critical, ErrorKind::unavailable, "Redis is busy running a script: retry, or SCRIPT KILL it");
+  } else if (message.find("max number of clients") != std::string::npos) {
+    fail(ExitCode::critical, ErrorKind::too_many_clients,
+         fmt::format("Redis has no free client slot (maxclients reached): {}", message));
   }
-  fail(ExitCode::critical, fmt::format("{} failed: {}", cmd, message));
+  fail(ExitCode::critical, ErrorKind::failed, fmt::format("{} failed: {}", cmd, message));
   std::abort();  // unreachable: fail always throws
 }
 
