@@ -11,7 +11,8 @@
 namespace opsctl::health {
 namespace {
 
-using nlohmann::json;
+// Bodies are read in their own key order, so components are listed as the service lists them.
+using json = nlohmann::ordered_json;
 
 constexpr std::size_t max_components = 100;
 constexpr std::size_t max_message = 200;
@@ -39,7 +40,8 @@ std::string lower(std::string_view s) {
 std::string clip(const std::string& s) { return util::truncate_utf8(s, max_message); }
 
 // JSON text that never throws on bytes that are not UTF-8 (a VALUE from argv may hold any).
-std::string dumps(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+template <class J>
+std::string dumps(const J& v) { return v.dump(-1, ' ', false, J::error_handler_t::replace); }
 
 // A scalar as a message shows it: strings bare, the rest as JSON.
 std::string scalar_text(const json& v) { return v.is_string() ? v.get<std::string>() : dumps(v); }
@@ -184,30 +186,32 @@ class Collector {
 };
 
 void top_level(BodyVerdict& v, const json& doc) {
-  std::vector<std::string> said;
+  std::vector<std::pair<std::string, Status>> said;  // what the body said, and what it means
   for (auto key : top_status_keys) {
     if (!doc.contains(key)) continue;
     const json& s = doc[key];
     if (s.is_string()) {
-      auto w = status_word(s.get<std::string>());
-      v.top = worst(v.top.value_or(Status::ok), w.value_or(Status::unknown));
-      said.push_back(s.get<std::string>());
+      said.emplace_back(s.get<std::string>(), status_word(s.get<std::string>()).value_or(Status::unknown));
       break;
     }
     if (s.is_boolean()) {
-      v.top = worst(v.top.value_or(Status::ok), s.get<bool>() ? Status::ok : Status::critical);
-      said.push_back(fmt::format("{}: {}", key, (s.get<bool>() ? "true" : "false")));
+      said.emplace_back(fmt::format("{}: {}", key, s.get<bool>()), s.get<bool>() ? Status::ok : Status::critical);
       break;
     }
   }
   for (const char* key : {"success", "healthy", "ok"}) {
     if (doc.contains(key) && doc[key].is_boolean()) {
       bool yes = doc[key].get<bool>();
-      v.top = worst(v.top.value_or(Status::ok), yes ? Status::ok : Status::critical);
-      if (!yes || said.empty()) said.push_back(fmt::format("{}: {}", key, yes));
+      said.emplace_back(fmt::format("{}: {}", key, yes), yes ? Status::ok : Status::critical);
     }
   }
-  v.top_text = clip(fmt::format("{}", fmt::join(said, ", ")));
+  if (said.empty()) return;
+  Status top = Status::ok;
+  for (const auto& [text, level] : said) top = worst(top, level);
+  std::vector<std::string> words;
+  for (const auto& [text, level] : said) if (level == top) words.push_back(text);
+  v.top = top;
+  v.top_text = clip(fmt::format("{}", fmt::join(words, ", ")));
 }
 
 }  // namespace
@@ -297,16 +301,16 @@ JsonExpectation parse_json_expectation(const std::string& text) {
     if (s.empty()) throw usage_error(fmt::format("--expect-json \"{}\": empty name in path \"{}\"", text, path));
   }
   std::string raw = text.substr(eq + 1);
-  auto parsed = json::parse(raw, nullptr, false);
-  e.value = parsed.is_discarded() || parsed.is_structured() ? json(raw) : parsed;
+  auto parsed = nlohmann::json::parse(raw, nullptr, false);
+  e.value = parsed.is_discarded() || parsed.is_structured() ? nlohmann::json(raw) : parsed;
   return e;
 }
 
-std::optional<std::string> check_json_expectation(const json& doc, const JsonExpectation& e) {
+std::optional<std::string> check_json_expectation(const nlohmann::json& doc, const JsonExpectation& e) {
   std::string where = e.text.substr(0, e.text.find('='));
-  const json* at = &doc;
+  const nlohmann::json* at = &doc;
   for (const auto& seg : e.path) {
-    const json* next = nullptr;
+    const nlohmann::json* next = nullptr;
     if (at->is_object()) {
       auto it = at->find(seg);
       if (it != at->end()) next = &*it;

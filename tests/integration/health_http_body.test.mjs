@@ -203,6 +203,16 @@ describe('--expect-json and --expect-body', () => {
     assert.match(miss.json.checks[0].message, /body does not contain "\^ready"/);
   });
 
+  test('a regex whose cost explodes on a long body is given up after --timeout: unknown, not a hang', async () => {
+    const r = await health(['--timeout', '1s', '--http', url('/big'), '--expect-body', 'x.*z']);
+    assert.equal(r.code, 3, r.stdout);
+    assert.match(r.json.checks[0].message, /gave up after 1s/);
+    assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+    const backref = await run(['health', '--http', url('/text'), '--expect-body', '(d)\\1']);
+    assert.equal(backref.code, 64, backref.stderr);
+    assert.match(backref.stderr, /backreferences/);
+  });
+
   test('an invalid regex is a usage error naming it', async () => {
     const r = await run(['health', '--http', url('/text'), '--expect-body', 'build (']);
     assert.equal(r.code, 64, r.stderr);
@@ -266,6 +276,57 @@ describe('headers and basic auth', () => {
     const wrong = await health(['--http', url('/auth')], { env: { OPSCTL_HTTP_USER: 'ops', OPSCTL_HTTP_PASSWORD: 'nope' } });
     assert.equal(wrong.code, 2);
     assert.match(wrong.json.checks[0].message, /HTTP 401/);
+  });
+});
+
+describe('a context\'s http entries', () => {
+  test('expect_json, headers from env:VAR, basic_auth_file and cacert from the config file', async () => {
+    const d = tempDir('ctx');
+    const creds = path.join(d, 'creds');
+    writeFileSync(creds, `ops:${SECRET}\n`, { mode: 0o600 });
+    const config = path.join(d, 'config.yaml');
+    writeFileSync(config, `current-context: prod
+contexts:
+  - name: prod
+    http:
+      - name: api
+        url: ${surl('/seed003-down')}
+        cacert: ${path.join(dir, 'cert.pem')}
+        expect_json: [success=true]
+      - name: board
+        url: ${url('/auth')}
+        basic_auth_file: ${creds}
+        headers: ["X-Api-Key: env:API_KEY", "X-Literal: ${SECRET}-lit"]
+`);
+    seen.length = 0;
+    const r = await health(['--config', config], { env: { API_KEY: `${SECRET}-k` } });
+    assert.equal(r.code, 2, r.stdout);
+    const [api, board] = r.json.checks;
+    assert.equal(api.name, 'api');
+    assert.match(api.message, /success is false, expected true/);
+    assert.equal(board.status, 'ok', board.message);
+    assert.equal(seen[0]['x-api-key'], `${SECRET}-k`);
+    assert.ok(![r.stdout, r.stderr].some((t) => t.includes(SECRET)));
+    assert.equal(seen[0]['x-literal'], `${SECRET}-lit`);
+    const view = await run(['--config', config, 'config', 'view', '-o', 'json']);
+    assert.equal(view.code, 0, view.stderr);
+    assert.ok(!view.stdout.includes(SECRET), view.stdout);
+    assert.match(view.stdout, /X-Literal: \*\*\*/);
+    assert.match(view.stdout, /X-Api-Key: env:API_KEY/);
+  });
+
+  test('an invalid expect_body regex in the config is a configuration error', async () => {
+    const d = tempDir('ctx');
+    const config = path.join(d, 'config.yaml');
+    writeFileSync(config, `current-context: prod
+contexts:
+  - name: prod
+    http:
+      - {name: api, url: "${url('/text')}", expect_body: "ready("}
+`);
+    const r = await run(['--config', config, 'health']);
+    assert.equal(r.code, 78, r.stderr);
+    assert.match(r.stderr, /http check api: --expect-body "ready\(" is not a valid regular expression/);
   });
 });
 
