@@ -243,6 +243,7 @@ BodyVerdict judge_body(std::string_view content_type, const std::string& body, b
   bool looks_json = first != std::string::npos && (body[first] == '{' || body[first] == '[');
   bool json_type = lower(content_type).find("json") != std::string::npos;
   if (!json_type && !looks_json) return v;
+  if (first == std::string::npos) return v;  // an empty body (204, HEAD) says nothing
   json doc;
   try {
     doc = json::parse(body);

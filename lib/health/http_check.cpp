@@ -100,14 +100,21 @@ std::optional<Mismatch> body_mismatch(const std::string& pattern, const std::str
   return Mismatch{Status::critical, fmt::format("body does not contain \"{}\" (regex)", pattern)};
 }
 
+// The components that are not ok, worst first, at most five of them (all are in details.components).
 std::string components_summary(const std::vector<BodyComponent>& components) {
-  std::vector<std::string> bad;
-  for (const auto& c : components) {
-    if (c.status == Status::ok) continue;
-    bad.push_back(c.message.empty() ? fmt::format("{}: {}", c.name, to_string(c.status))
-                                    : fmt::format("{}: {} ({})", c.name, to_string(c.status), c.message));
+  std::vector<const BodyComponent*> bad;
+  for (const auto& c : components) if (c.status != Status::ok) bad.push_back(&c);
+  std::stable_sort(bad.begin(), bad.end(), [](const BodyComponent* a, const BodyComponent* b) {
+    return worst(a->status, b->status) == a->status && a->status != b->status;
+  });
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < bad.size() && i < 5; ++i) {
+    const BodyComponent& c = *bad[i];
+    parts.push_back(c.message.empty() ? fmt::format("{}: {}", c.name, to_string(c.status))
+                                      : fmt::format("{}: {} ({})", c.name, to_string(c.status), c.message));
   }
-  return fmt::format("{}", fmt::join(bad, "; "));
+  if (bad.size() > 5) parts.push_back(fmt::format("{} more components not ok", bad.size() - 5));
+  return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 // What was sent, without a secret: header names, whether basic auth and TLS verification were used.
@@ -225,7 +232,11 @@ CheckResult evaluate_http(const HttpCheckSpec& spec, long code, const std::strin
   // A note that did not change the verdict (a body that could not be read) follows the plain answer.
   std::string joined = fmt::format("{}", fmt::join(notes, "; "));
   if (r.status != Status::ok) r.message = joined;
-  else r.message = fmt::format("HTTP {} in {:.0f} ms{}", code, latency_ms, notes.empty() ? "" : "; " + joined);
+  else {
+    r.message = fmt::format("HTTP {} in {:.0f} ms", code, latency_ms);
+    if (!verdict.components.empty()) r.message += fmt::format("; {} components ok", verdict.components.size());
+    if (!notes.empty()) r.message += "; " + joined;
+  }
   return r;
 }
 

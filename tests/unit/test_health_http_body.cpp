@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "health/http_body.h"
 #include "health/http_check.h"
@@ -144,6 +146,22 @@ TEST_SUITE("health.http") {
     REQUIRE(r.details["components"].size() == 1);
     CHECK(r.details["components"][0]["name"] == "db");
     CHECK(r.details["components"][0]["status"] == "critical");
+  }
+
+  TEST_CASE("the message names at most five failing components, worst first; ok ones are counted") {
+    HttpCheckSpec spec;
+    std::string body = R"({"checks":{"w":{"status":"warn"})";
+    for (int i = 0; i < 7; ++i) body += fmt::format(R"(,"c{}":{{"status":"down"}})", i);
+    body += "}}";
+    auto r = evaluate_http(spec, 200, "application/json", body, 5, "");
+    CHECK(r.status == Status::critical);
+    CHECK(r.message.rfind("c0: critical (down); c1", 0) == 0);
+    CHECK(r.message.find("3 more components not ok") != std::string::npos);
+    CHECK(r.details["components"].size() == 8);
+    auto ok = evaluate_http(spec, 200, "application/json", R"({"status":"ok","checks":{"a":"up","b":"pass"}})", 5, "");
+    CHECK(ok.message == "HTTP 200 in 5 ms; 2 components ok");
+    auto empty = evaluate_http(spec, 204, "application/json", "", 5, "");
+    CHECK(empty.message == "HTTP 204 in 5 ms");
   }
 
   TEST_CASE("--expect-body is a regex; plain text still works; an invalid one is a usage error") {
