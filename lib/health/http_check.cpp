@@ -6,9 +6,6 @@
 #include <cerrno>
 #include <memory>
 #include <mutex>
-#include <future>
-#include <regex>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -34,70 +31,6 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
   body->text.append(data, std::min(bytes, room));
   if (bytes > room) body->truncated = true;
   return bytes;  // keep reading (and discarding) so the timing covers the whole response
-}
-
-// A pattern without regex syntax is plain text: found with find(), which needs no backtracking.
-bool is_plain(const std::string& pattern) {
-  return pattern.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
-}
-
-// A backreference forces libstdc++'s recursive executor, which overflows the stack on a long body.
-bool has_backreference(const std::string& pattern) {
-  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
-    if (pattern[i] == '\\') {
-      if (std::isdigit(static_cast<unsigned char>(pattern[i + 1])) && pattern[i + 1] != '0') return true;
-      ++i;
-    }
-  }
-  return false;
-}
-
-std::regex compile(const std::string& pattern) {
-  auto flags = std::regex::ECMAScript;
-#ifdef __GLIBCXX__
-  // The breadth-first executor: no recursion per character, so a 1 MiB body cannot overflow the stack.
-  flags |= std::regex_constants::__polynomial;
-#endif
-  return std::regex(pattern, flags);
-}
-
-struct Mismatch {
-  Status status;
-  std::string why;
-};
-
-// nullopt when the body matches; else why not (critical), or why opsctl cannot tell (unknown). The search runs on its own thread and is given up
-// after `limit`: some patterns cost the square of a long line, and a check must never hang.
-std::optional<Mismatch> body_mismatch(const std::string& pattern, const std::string& body,
-                                      std::chrono::milliseconds limit) {
-  if (is_plain(pattern)) {
-    if (body.find(pattern) != std::string::npos) return std::nullopt;
-    return Mismatch{Status::critical, fmt::format("body does not contain \"{}\"", pattern)};
-  }
-  struct Search {
-    std::string pattern;
-    std::string body;
-    std::promise<bool> found;
-  };
-  auto job = std::make_shared<Search>(Search{pattern, body, {}});
-  auto found = job->found.get_future();
-  std::thread([job] {
-    try {
-      job->found.set_value(std::regex_search(job->body, compile(job->pattern)));
-    } catch (...) {
-      job->found.set_exception(std::current_exception());
-    }
-  }).detach();
-  if (found.wait_for(limit) != std::future_status::ready) {
-    return Mismatch{Status::unknown, fmt::format("body search for \"{}\" gave up after {} ({} bytes): simplify the pattern",
-                                                 pattern, util::format_duration(limit), body.size())};
-  }
-  try {
-    if (found.get()) return std::nullopt;
-  } catch (const std::regex_error& e) {
-    return Mismatch{Status::unknown, fmt::format("body could not be searched for \"{}\" ({})", pattern, e.what())};
-  }
-  return Mismatch{Status::critical, fmt::format("body does not contain \"{}\" (regex)", pattern)};
 }
 
 // The components that are not ok, worst first, at most five of them (all are in details.components).
@@ -136,18 +69,6 @@ void describe_request(CheckResult& r, const HttpCheckSpec& spec) {
 void init_http() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-void validate_body_pattern(const std::string& pattern) {
-  if (is_plain(pattern)) return;
-  if (has_backreference(pattern)) {
-    throw usage_error(fmt::format("--expect-body \"{}\": backreferences (\\1...) are not supported", pattern));
-  }
-  try {
-    compile(pattern);
-  } catch (const std::regex_error& e) {
-    throw usage_error(fmt::format("--expect-body \"{}\" is not a valid regular expression: {}", pattern, e.what()));
-  }
 }
 
 HttpHeader parse_header(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "health/body_pattern.h"
 #include "health/check.h"
 #include "health/http_body.h"
 
@@ -40,9 +41,6 @@ CheckResult check_http(const HttpCheckSpec& spec);
 CheckResult evaluate_http(const HttpCheckSpec& spec, long status_code, const std::string& content_type,
                           const std::string& body, double latency_ms, const std::string& redirect_url,
                           bool truncated = false);
-
-// Throws a usage error naming the pattern when --expect-body is not a valid ECMAScript regex.
-void validate_body_pattern(const std::string& pattern);
 
 // "Name: value" -> {Name, value}; throws a usage error (without the value) when it is not a header.
 HttpHeader parse_header(const std::string& text);
