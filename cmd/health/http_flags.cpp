@@ -94,7 +94,6 @@ void validate_http_flags(Session& s, const HttpFlags& f) {
   }
   if (!f.cacert.empty()) require_file(f.cacert, "--cacert", false);
   if (!f.basic_auth_file.empty()) require_file(f.basic_auth_file, "--basic-auth-file", false);
-  env_basic_auth(s);
 }
 
 namespace {
