@@ -37,7 +37,16 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string clip(const std::string& s) { return util::truncate_utf8(s, max_message); }
+// Text from the body as a terminal may show it: control characters (an escape sequence in a
+// component name) become '?', and it is cut to a readable length on a UTF-8 boundary.
+std::string clip(const std::string& s) {
+  std::string out = util::truncate_utf8(s, max_message);
+  for (auto& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
 
 // JSON text that never throws on bytes that are not UTF-8 (a VALUE from argv may hold any).
 template <class J>
@@ -96,7 +105,7 @@ std::optional<std::string> explanation(const json& obj) {
 
 // One component from an object: its status word, success and flags, and why.
 BodyComponent component_of(std::string name, const json& obj) {
-  BodyComponent c{std::move(name), Status::ok, ""};
+  BodyComponent c{clip(name), Status::ok, ""};
   std::vector<std::string> why;
   bool said = false;
   for (auto key : top_status_keys) {
@@ -161,7 +170,7 @@ class Collector {
       }
     } else if (v.is_string() && in_container) {
       if (auto s = status_word(v.get<std::string>())) {
-        add({name, *s, *s == Status::ok ? "" : clip(v.get<std::string>())});
+        add({clip(name), *s, *s == Status::ok ? "" : clip(v.get<std::string>())});
       }
     }
   }

@@ -116,6 +116,13 @@ TEST_SUITE("health.http_body") {
     CHECK_FALSE(judge_body("image/png", binary).judged);
   }
 
+  TEST_CASE("names and messages from the body carry no control characters") {
+    auto v = judge_body("application/json", R"({"checks":{"db\u001b[31m":{"status":"down","error":"a\nb"}}})");
+    REQUIRE(v.components.size() == 1);
+    CHECK(v.components[0].name == "db?[31m");
+    CHECK(v.components[0].message == "down; a?b");
+  }
+
   TEST_CASE("--expect-json: paths, scalars and messages") {
     auto doc = nlohmann::json::parse(R"({"status":"ok","success":true,"checks":{"db":{"status":"up"}},
         "data":[{"ok":true}],"count":3,"version":"2","a.b":1})");
