@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/health/http_flags.h"
 #include "cmd/health/render.h"
 #include "cmd/registry.h"
 #include "core/error.h"
@@ -22,10 +23,8 @@ struct HealthFlags {
   std::vector<std::string> http;
   std::vector<std::string> pg;
   std::string wait;
-  int expect_status = 0;
-  std::string expect_body;
   std::string slow;
-  bool follow_redirects = false;
+  HttpFlags http_options;
 };
 
 // Names must be unique: they label Prometheus series and Nagios perfdata.
@@ -60,10 +59,8 @@ std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
     spec.name = unique_name(names, c ? c->name : util::redact(url));
     spec.url = url;
     spec.timeout = timeout;
-    spec.expect_status = c && c->expect_status ? c->expect_status : f.expect_status;
-    spec.expect_body = c && !c->expect_body.empty() ? c->expect_body : f.expect_body;
     spec.slow = slow;
-    spec.follow_redirects = f.follow_redirects;
+    apply_http_flags(s, f.http_options, c, spec);
     checks.push_back([spec] { return health::check_http(spec); });
   };
   std::vector<std::string> redis_urls = f.redis;
@@ -144,13 +141,11 @@ void register_health(CLI::App& app, Registry& reg) {
   cmd->add_option("--pg", f->pg, "PostgreSQL conninfo or URL to check (repeatable)");
   cmd->add_option("--http", f->http, "HTTP(S) URL to check (repeatable)");
   cmd->add_option("--wait", f->wait, "repeat until every check is ok or this duration runs out (e.g. 60s)");
-  cmd->add_option("--expect-status", f->expect_status, "HTTP status every --http check must return (default any 2xx)")
-      ->check(CLI::Range(100, 599));
-  cmd->add_option("--expect-body", f->expect_body, "text the HTTP body must contain");
   cmd->add_option("--slow", f->slow, "warn when a check takes at least this long (e.g. 500ms)");
-  cmd->add_flag("--follow-redirects", f->follow_redirects, "follow HTTP redirects (default: a redirect is critical)");
+  add_http_flags(cmd, f->http_options);
   reg.add(cmd, [f](Session& s) {
     if (!f->wait.empty()) util::parse_duration(f->wait);
+    validate_http_flags(s, f->http_options);
     return run_health(s, *f);
   });
 }

@@ -28,6 +28,23 @@ std::string summary(const std::vector<health::CheckResult>& results) {
   return out;
 }
 
+Status status_from_string(const std::string& s) {
+  for (Status st : {Status::ok, Status::warning, Status::critical}) {
+    if (s == to_string(st)) return st;
+  }
+  return Status::unknown;
+}
+
+// The components a health body listed, indented under their check.
+void add_component_rows(output::Table& t, const health::CheckResult& r, bool color) {
+  if (!r.details.contains("components") || !r.details["components"].is_array()) return;
+  for (const auto& c : r.details["components"]) {
+    Status st = status_from_string(c.value("status", "unknown"));
+    t.add_row({"  " + c.value("name", ""), "", output::colorize(st, std::string(to_string(st)), color), "",
+               util::truncate_utf8(util::redact(c.value("message", "")), 120)});
+  }
+}
+
 }  // namespace
 
 std::string health_text(const std::vector<health::CheckResult>& results, bool color) {
@@ -39,6 +56,7 @@ std::string health_text(const std::vector<health::CheckResult>& results, bool co
   for (const auto& r : results) {
     t.add_row({r.name, r.kind, output::colorize(r.status, std::string(to_string(r.status)), color),
                fmt::format("{:.0f}ms", r.latency_ms), util::truncate_utf8(util::redact(r.message), 120)});
+    add_component_rows(t, r, color);
   }
   return out + t.render();
 }

@@ -144,6 +144,19 @@ nlohmann::json thresholds_view(const Context& c) {
   return out;
 }
 
+// Header values may be secrets: @FILE and env:VAR references are shown, literal values are not.
+nlohmann::json header_view(const std::vector<std::string>& headers) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : headers) {
+    auto colon = h.find(':');
+    std::string value = colon == std::string::npos ? "" : h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    bool reference = value.rfind('@', 0) == 0 || value.rfind("env:", 0) == 0;
+    out.push_back(colon == std::string::npos ? "***" : h.substr(0, colon) + ": " + (reference ? value : "***"));
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json redacted_view(const Config& cfg) {
@@ -154,7 +167,12 @@ nlohmann::json redacted_view(const Config& cfg) {
       http.push_back({{"name", h.name},
                       {"url", util::redact(h.url)},
                       {"expect_status", h.expect_status},
-                      {"expect_body", h.expect_body}});
+                      {"expect_body", h.expect_body},
+                      {"expect_json", h.expect_json},
+                      {"headers", header_view(h.headers)},
+                      {"basic_auth_file", h.basic_auth_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.basic_auth_file)},
+                      {"insecure", h.insecure},
+                      {"cacert", h.cacert.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.cacert)}});
     }
     auto targets = [](const std::vector<NamedTarget>& list) {
       nlohmann::json out = nlohmann::json::array();

@@ -14,6 +14,7 @@
 //         - name: api
 //           url: https://api.internal/health
 //           expect_status: 200
+//           expect_json: [success=true]   # also expect_body, headers, basic_auth_file, insecure, cacert
 //       redis_checks:             # more targets for `opsctl health`, each with a name
 //         - name: cache
 //           url: redis://cache.internal:6379
@@ -39,7 +40,12 @@ struct HttpCheck {
   std::string name;
   std::string url;
   int expect_status = 0;      // 0: any 2xx
-  std::string expect_body;    // empty: no body check
+  std::string expect_body;    // empty: no body check; else an ECMAScript regex
+  std::vector<std::string> expect_json;  // PATH=VALUE, as --expect-json
+  std::vector<std::string> headers;      // "Name: value", value may be @FILE or env:VAR, as --header
+  std::string basic_auth_file;           // user:password
+  bool insecure = false;                 // no TLS verification
+  std::string cacert;                    // CA file for HTTPS
 };
 
 // A named target of `opsctl health` (redis_checks, pg_checks): url is a Redis URL or a conninfo.

@@ -22,7 +22,8 @@ constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
     "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, redis_checks, pg_checks, thresholds";
-constexpr std::string_view kHttpKeys = "name, url, expect_status, expect_body";
+constexpr std::string_view kHttpKeys =
+    "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
 
 class Validator {
  public:
@@ -53,6 +54,15 @@ class Validator {
     return v.Scalar();
   }
 
+  // One string or a list of strings.
+  std::vector<std::string> texts(const YAML::Node& key, const YAML::Node& v, std::string_view field) const {
+    if (v.IsScalar()) return {text(key, v, field)};
+    if (!v.IsSequence()) fail(line_of(key, v), fmt::format("{} must be a string or a list of strings, not {}", field, kind(v)));
+    std::vector<std::string> out;
+    for (const auto& item : v) out.push_back(text(item, item, field));
+    return out;
+  }
+
   bool boolean(const YAML::Node& key, const YAML::Node& v, std::string_view field) const {
     bool b = false;
     if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) {
@@ -81,6 +91,11 @@ class Validator {
       else if (k == "url") h.url = text(key, v, "url of " + where);
       else if (k == "expect_status") h.expect_status = status_code(key, v, "expect_status of " + where);
       else if (k == "expect_body") h.expect_body = text(key, v, "expect_body of " + where, true);
+      else if (k == "expect_json") h.expect_json = texts(key, v, "expect_json of " + where);
+      else if (k == "headers") h.headers = texts(key, v, "headers of " + where);
+      else if (k == "basic_auth_file") h.basic_auth_file = text(key, v, "basic_auth_file of " + where);
+      else if (k == "insecure") h.insecure = boolean(key, v, "insecure of " + where);
+      else if (k == "cacert") h.cacert = text(key, v, "cacert of " + where);
       else unknown_key(key, "in " + where, kHttpKeys);
     });
     if (h.name.empty()) fail(line_of(item), fmt::format("{} has no name", where));

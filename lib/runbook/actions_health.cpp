@@ -29,6 +29,18 @@ ActionResult http(const Args& a, ActionContext& ctx, DryRun) {
   spec.expect_status = static_cast<int>(a.integer_or("expect_status", 0));
   spec.expect_body = a.str_or("expect_body", "");
   spec.follow_redirects = a.boolean_or("follow_redirects", false);
+  spec.insecure = a.boolean_or("insecure", false);
+  spec.cacert = a.str_or("cacert", "");
+  try {
+    if (!spec.expect_body.empty()) health::validate_body_pattern(spec.expect_body);
+  } catch (const Error& e) {
+    throw a.error("expect_body", e.what());
+  }
+  try {
+    if (a.has("expect_json")) spec.expect_json.push_back(health::parse_json_expectation(a.str("expect_json")));
+  } catch (const Error& e) {
+    throw a.error("expect_json", e.what());
+  }
   health::CheckResult r = health::check_http(spec);
   r.target = util::redact(spec.url);
   ActionResult out;
@@ -75,7 +87,10 @@ void add_health(ActionRegistry& reg) {
   reg.add({"health.http", "an HTTP health check (as health --http)", Effect::reads,
            {{"url", V::string, true, "URL to GET"},
             {"expect_status", V::integer, false, "status code that passes (default any 2xx)"},
-            {"expect_body", V::string, false, "text the body must contain"},
+            {"expect_body", V::string, false, "ECMAScript regex the body must contain"},
+            {"expect_json", V::string, false, "PATH=VALUE the JSON body must hold (as --expect-json)"},
+            {"insecure", V::boolean, false, "do not verify TLS certificates (default false)"},
+            {"cacert", V::string, false, "CA certificate file (PEM) for HTTPS"},
             {"timeout", V::duration, false, "deadline (default --timeout)"},
             {"follow_redirects", V::boolean, false, "follow redirects (default false)"}},
            http_findings, http});

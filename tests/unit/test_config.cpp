@@ -143,6 +143,27 @@ TEST_SUITE("config") {
     }
   }
 
+  TEST_CASE("http checks take expect_json, headers, basic_auth_file, insecure and cacert") {
+    TempDir dir;
+    write_file(dir / "config.yaml",
+               "contexts:\n  - name: a\n    http:\n      - name: api\n        url: https://x/health\n"
+               "        expect_json: success=true\n        headers: [\"X-Api-Key: env:KEY\", \"X-Trace: abc\"]\n"
+               "        basic_auth_file: /etc/opsctl/api.auth\n        insecure: true\n        cacert: /etc/ca.pem\n");
+    const Config cfg = load_config(dir / "config.yaml");
+    const HttpCheck& h = cfg.contexts.at(0).http.at(0);
+    CHECK(h.expect_json == std::vector<std::string>{"success=true"});
+    CHECK(h.headers == std::vector<std::string>{"X-Api-Key: env:KEY", "X-Trace: abc"});
+    CHECK(h.basic_auth_file == "/etc/opsctl/api.auth");
+    CHECK(h.insecure);
+    CHECK(h.cacert == "/etc/ca.pem");
+    const auto view = redacted_view(cfg);
+    CHECK(view["contexts"][0]["http"][0]["headers"] == nlohmann::json{"X-Api-Key: env:KEY", "X-Trace: ***"});
+    const std::string f = (dir / "config.yaml").string();
+    CHECK(load_error(dir, "contexts:\n  - name: a\n    http:\n      - name: x\n        url: u\n"
+                          "        headers: {a: b}\n") ==
+          f + ":6: headers of http[0] in context \"a\" must be a string or a list of strings, not a map");
+  }
+
   TEST_CASE("select_context: the named context, else current-context, else none") {
     TempDir dir;
     write_file(dir / "config.yaml", kFull);
