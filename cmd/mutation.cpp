@@ -157,7 +157,7 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
     doc["interrupted"] = true;
     s.report().json = doc;
     throw Error(e.code(), e.kind(),
-                fmt::format("{}: interrupted after {} of {} {} changed: {}; the call in flight may have applied too. "
+                fmt::format("{}: interrupted after {} of {} {} changed: {}; the calls in flight when it stopped may have applied too. "
                             "Run the same command again to continue: it re-checks every job and changes nothing twice",
                             spec.action, partial.changed, of, spec.noun_phrase, e.what()));
   } catch (const Error& e) {
