@@ -36,3 +36,11 @@ test('every noun and verb of the binary has a section in opsctl(1)', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('every Prometheus family opsctl can write is named in opsctl(1)', () => {
+  const text = readFileSync(man, 'utf8').replace(/\\-/g, '-').replace(/\\_/g, '_');
+  const catalog = readFileSync(path.join(REPO, 'lib', 'output', 'prom_catalog.cpp'), 'utf8');
+  const families = [...catalog.matchAll(/\{"(opsctl_[a-z_]+)", "(gauge|counter)"/g)].map((m) => m[1]);
+  assert.ok(families.length >= 30, `catalog parsed: ${families.length} families`);
+  assert.deepEqual(families.filter((f) => !new RegExp(`\\b${f}\\b`).test(text)), []);
+});
