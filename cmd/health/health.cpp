@@ -106,6 +106,7 @@ std::string render(Session& s, const std::vector<health::CheckResult>& results) 
 }
 
 int run_health(Session& s, const HealthFlags& f) {
+  s.report().json = {{"status", nullptr}, {"checks", nullptr}};
   health::init_http();
   auto checks = build_checks(s, f);
   auto results = health::run_parallel(checks);

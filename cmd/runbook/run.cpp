@@ -92,6 +92,7 @@ int run_runbook(Session& s, const RunFlags& f) {
   if (s.format() != output::Format::text && s.format() != output::Format::json) {
     throw usage_error("runbook run supports -o text and -o json");
   }
+  s.report().json = {{"runbook", f.target}, {"status", nullptr}, {"steps", nullptr}};
   runbook::Runbook rb = load_runbook(f.target, runbook_dirs(f.runbook_dir));
   runbook::RunOptions o;
   for (const auto& p : f.params) o.params.push_back(runbook::parse_param_flag(p));
