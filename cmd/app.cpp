@@ -95,8 +95,9 @@ int nagios_failure(Io& io, const CLI::App* verb, const Error& e) {
 // -o json: one document on failure too, the verb's fields (null where unknown) plus error.
 void json_failure(Io& io, const CLI::App* verb, const nlohmann::json& skeleton, const Error& e) {
   nlohmann::json doc = skeleton.is_object() ? skeleton : nlohmann::json::object();
-  if (doc.empty()) doc["command"] = command_path(verb);
-  if (doc.empty() || doc.contains("status") || doc.size() == 1) doc["status"] = std::string(to_string(failure_status(e)));
+  const bool generic = doc.empty();  // the verb said nothing of its fields (or flags did not parse)
+  if (generic) doc["command"] = command_path(verb);
+  if (generic || doc.contains("status")) doc["status"] = std::string(to_string(failure_status(e)));
   doc["error"] = {{"kind", to_string(e.kind())}, {"message", util::redact(e.what())}};
   io.out << output::json_document(doc);
 }
@@ -120,7 +121,9 @@ void prom_failure(Io& io, const Session* session, const GlobalOptions& globals, 
 int fail(Io& io, const CLI::App* verb, const Session* session, const GlobalOptions& globals, const Error& e) {
   io.err << "opsctl: " << util::redact(e.what()) << "\n";
   const std::string out = globals.prom_file.empty() ? globals.output : "prom";
-  if (out == "json" && (!session || session->report().json_on_failure)) json_failure(io, verb, session ? session->report().json : nlohmann::json::object(), e);
+  if (out == "json" && (!session || session->report().json_on_failure)) {
+    json_failure(io, verb, session ? session->report().json : nlohmann::json::object(), e);
+  }
   if (out == "prom") prom_failure(io, session, globals, e);
   if (out == "nagios") return nagios_failure(io, verb, e);
   return static_cast<int>(e.code());

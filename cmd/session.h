@@ -79,7 +79,7 @@ class Session {
   void emit(const std::string& text);
 
   // Queue verbs: names the Redis target, prefix and queue (empty: every queue of the prefix) in
-  // the report, and the JSON document's fields, each null until known.
+  // the report; the JSON document of a failure has queue, prefix, status, the given fields, error.
   void about_queue(const std::string& prefix, const std::string& queue, nlohmann::json fields);
   RunReport& report() { return report_; }
   const RunReport& report() const { return report_; }

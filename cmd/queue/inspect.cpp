@@ -23,8 +23,9 @@ struct InspectFlags {
 int run_inspect(Session& s, InspectFlags& f) {
   queue::InspectOptions o;
   o.ref = {s.prefix(), f.queue};
-  s.about_queue(o.ref.prefix, f.queue, {{"paused", nullptr}, {"counts", nullptr}, {"workers", nullptr},
-                                        {"checks", nullptr}, {"summary", nullptr}});
+  // The same failure document as every queue verb's (queue, prefix, status, error): a missing
+  // queue reads the same from queue inspect and queue schedulers.
+  s.about_queue(o.ref.prefix, f.queue, nlohmann::json::object());
   warn_unknown_thresholds(s, *f.thresholds);
   o.thresholds = resolve_thresholds(s, *f.thresholds, f.queue);
   if (!f.state.empty()) {

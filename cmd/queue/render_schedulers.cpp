@@ -88,8 +88,8 @@ std::string schedulers_nagios(const queue::SchedulersResult& r, const queue::Que
   return output::nagios_line("SCHEDULERS", r.status, ref.name + ": " + r.summary, perf);
 }
 
-std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref, const output::PromLabels& run) {
-  output::PromSet out(run);
+std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref) {
+  output::PromSet out;
   const output::PromLabels base{{"prefix", ref.prefix}, {"queue", ref.name}};
   out.add("opsctl_queue_schedulers", base, static_cast<double>(r.total));
   out.add("opsctl_queue_schedulers_overdue", base, static_cast<double>(r.overdue));

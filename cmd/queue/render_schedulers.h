@@ -10,6 +10,8 @@ namespace opsctl::cmd {
 std::string schedulers_text(const queue::SchedulersResult& r, const queue::QueueRef& ref, std::int64_t now_ms,
                             bool color);
 std::string schedulers_nagios(const queue::SchedulersResult& r, const queue::QueueRef& ref);
-std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref, const output::PromLabels& run);
+// Labelled prefix and queue only (a promise of its first release); the run's own metrics (Session)
+// carry command and target.
+std::string schedulers_prom(const queue::SchedulersResult& r, const queue::QueueRef& ref);
 
 }  // namespace opsctl::cmd

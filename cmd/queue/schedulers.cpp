@@ -22,8 +22,7 @@ int run_schedulers(Session& s, const SchedulersFlags& f) {
   if (f.limit < 1 || f.limit > 10000) throw usage_error("--limit must be between 1 and 10000");
   util::Millis grace = util::parse_duration(f.grace);
   queue::QueueRef ref{s.prefix(), f.queue};
-  s.about_queue(ref.prefix, f.queue, {{"total", nullptr}, {"overdue", nullptr}, {"broken", nullptr},
-                                      {"schedulers", nullptr}, {"summary", nullptr}});
+  s.about_queue(ref.prefix, f.queue, nlohmann::json::object());
   auto& client = s.redis();
   queue::SchedulerOptions o;
   o.now_ms = redis::server_time_ms(client);  // BullMQ's scores come from the clock of its own hosts
@@ -33,7 +32,7 @@ int run_schedulers(Session& s, const SchedulersFlags& f) {
   switch (s.format()) {
     case output::Format::json: s.emit(output::json_document(queue::to_json(result, ref))); break;
     case output::Format::nagios: s.emit(schedulers_nagios(result, ref)); break;
-    case output::Format::prom: s.emit(schedulers_prom(result, ref, s.report().labels)); break;
+    case output::Format::prom: s.emit(schedulers_prom(result, ref)); break;
     case output::Format::text: s.emit(schedulers_text(result, ref, o.now_ms, s.color())); break;
   }
   return static_cast<int>(exit_code(result.status));

@@ -164,7 +164,11 @@ void read_stage2(const redis::Batch& b, QueueFigures& q, Slots& s, redis::Batch&
   q.failed.retained = count_of(q.counts, "failed");
   std::set<std::string> seen;
   for (auto slot : s.waiting_lists) {
-    for (const auto& id : b.at(slot).elements) {
+    // Tail first: a list's tail is its oldest entry, and jobs added in the same millisecond tie on
+    // their timestamps, so the first one examined (kept on a tie) must be the one added first.
+    const auto& ids = b.at(slot).elements;
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+      const auto& id = *it;
       if (id.str.empty() || id.str.rfind("0:", 0) == 0 || !seen.insert(id.str).second) continue;  // legacy marker
       s.waiting.emplace_back(id.str, next.add({"HMGET", q.ref.job_key(id.str), "timestamp", "delay", "opts", "ats"}));
     }
