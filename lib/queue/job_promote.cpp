@@ -32,7 +32,7 @@ MutationResult promote_jobs(redis::Client& client, const QueueRef& ref, const st
   LayoutChoice layout = choose_layout(shape);
   MutationResult r;
   r.action = "job.promote";
-  r.target = mutation_target(client, ref);
+  r.target = queue_target(client, ref);
   r.dry_run = dry_run == DryRun::yes;
   r.details = {{"layout", layout.name}};
 

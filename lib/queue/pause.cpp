@@ -28,7 +28,7 @@ Before read_before(redis::Client& client, const QueueRef& ref) {
 MutationResult base_result(const char* action, redis::Client& client, const PauseOptions& o, const Before& b) {
   MutationResult r;
   r.action = action;
-  r.target = mutation_target(client, o.ref);
+  r.target = queue_target(client, o.ref);
   r.dry_run = o.dry_run == DryRun::yes;
   r.details = {{"layout", b.layout.name},
                {"layout_reason", b.layout.reason},

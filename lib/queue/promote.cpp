@@ -57,7 +57,7 @@ MutationResult promote_delayed(redis::Client& client, const PromoteOptions& o) {
   LayoutChoice layout = choose_layout(shape);
   MutationResult r;
   r.action = "queue.promote";
-  r.target = mutation_target(client, q);
+  r.target = queue_target(client, q);
   r.dry_run = o.dry_run == DryRun::yes;
   r.details = {{"layout", layout.name}};
   std::int64_t cap = o.limit.value_or(INT64_MAX);

@@ -5,37 +5,17 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "queue/removal_guard.h"
 #include "queue/discovery.h"
 #include "util/text.h"
 
 namespace opsctl::queue {
 
 RetryQueue open_retry_queue(redis::Client& client, const QueueRef& ref) {
-  RetryQueue q{ref, detect_shape(client, ref), false};
-  const std::string where = fmt::format("redis {}: queue {}", client.target().display(), ref.display());
-  if (!q.shape.exists) {
-    std::string hint = util::closest_match(ref.name, discover_queues(client, ref.prefix));
-    throw critical_error(fmt::format("redis {}: queue '{}' not found under prefix '{}'{}", client.target().display(),
-                                     ref.name, ref.prefix,
-                                     hint.empty() ? " (opsctl queue list shows the queues)"
-                                                  : fmt::format(" (did you mean '{}'?)", hint)));
-  }
-  if (q.shape.layout == Layout::bull) {
-    throw unknown_error(fmt::format("{} is a Bull (v3/v4) queue: opsctl retries BullMQ queues only; nothing changed",
-                                    where));
-  }
-  if (q.shape.layout == Layout::unknown) {
-    throw unknown_error(fmt::format("{}: layout not recognised as BullMQ (see opsctl queue inspect); nothing changed",
-                                    where));
-  }
   // Keys a retry reads or writes: a wrong type there would fail a script half-way.
   static const std::vector<std::string> written = {"failed", "completed", "wait",   "paused", "meta",
                                                    "active", "marker",    "events", "prioritized"};
-  for (const auto& p : q.shape.problems) {
-    for (const auto& suffix : written) {
-      if (p.key == ref.key(suffix)) throw unknown_error(fmt::format("{}: {}; nothing changed", where, p.problem));
-    }
-  }
+  RetryQueue q{ref, require_bullmq_queue(client, ref, written), false};
   q.legacy_paused_list = uses_legacy_paused_list(q.shape.version);
   return q;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "queue/removal_guard.h"
 #include "util/text.h"
 
 namespace opsctl::queue {
@@ -32,27 +33,7 @@ LayoutChoice choose_layout(const QueueShape& shape) {
 }
 
 QueueShape checked_shape(redis::Client& client, const QueueRef& ref, const std::vector<std::string>& suffixes) {
-  QueueShape shape = detect_shape(client, ref);
-  const std::string where = fmt::format("redis {}: queue '{}'", client.target().display(), ref.display());
-  if (!shape.exists) {
-    throw critical_error(fmt::format("{} not found under prefix '{}' (opsctl queue list shows the queues)", where,
-                                     ref.prefix));
-  }
-  if (shape.layout == Layout::bull) {
-    throw critical_error(fmt::format("{} is a Bull 3/4 queue; this command supports BullMQ queues only", where));
-  }
-  for (const auto& p : shape.problems) {
-    for (const auto& suffix : suffixes) {
-      if (p.key == ref.key(suffix)) {
-        throw unknown_error(fmt::format("{}: {}; nothing changed (repair or remove that key first)", where, p.problem));
-      }
-    }
-  }
-  return shape;
-}
-
-std::string mutation_target(const redis::Client& client, const QueueRef& ref) {
-  return client.target().display() + " " + ref.display();
+  return require_bullmq_queue(client, ref, suffixes);
 }
 
 std::vector<std::string> read_script_reply(const redis::Reply& reply, const QueueRef& ref,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "queue/layout.h"
+#include "queue/removal_guard.h"
 #include "queue/mutation.h"
 
 namespace opsctl::queue {
@@ -28,9 +29,6 @@ LayoutChoice choose_layout(const QueueShape& shape);
 // The queue's shape, after refusing (Error) a queue that does not exist, a Bull 3/4 queue, or one
 // whose keys among `suffixes` have the wrong Redis type (a script would fail on them half-way).
 QueueShape checked_shape(redis::Client& client, const QueueRef& ref, const std::vector<std::string>& suffixes);
-
-// "127.0.0.1:6379 bull:emails": the redacted server and the queue, as mutations name their target.
-std::string mutation_target(const redis::Client& client, const QueueRef& ref);
 
 // A script reply {{moved ids}, id1, problem1, id2, problem2, ...}: returns the moved ids, appends
 // the problems.

@@ -60,7 +60,7 @@ MutationResult unstick_jobs(redis::Client& client, const UnstickOptions& o) {
   LayoutChoice layout = choose_layout(shape);
   MutationResult r;
   r.action = "job.unstick";
-  r.target = mutation_target(client, q);
+  r.target = queue_target(client, q);
   r.dry_run = o.dry_run == DryRun::yes;
   std::int64_t locked = 0;
   std::int64_t cap = o.limit.value_or(INT64_MAX);
