@@ -16,15 +16,21 @@ namespace opsctl::cmd {
 namespace {
 
 std::string summary(const std::vector<health::CheckResult>& results) {
-  std::vector<std::string> bad;
+  std::vector<std::string> bad, unverified;
   int ok = 0;
   for (const auto& r : results) {
     if (r.status == Status::ok) ++ok;
     else bad.push_back(fmt::format("{} {}: {}", r.name, to_string(r.status), util::redact(r.message)));
+    // A pass over an unverified TLS connection is said in the one line monitoring shows.
+    auto tls = r.details.find("tls_verified");
+    if (r.status == Status::ok && tls != r.details.end() && tls->is_boolean() && !tls->get<bool>()) {
+      unverified.push_back(r.name);
+    }
   }
   if (results.empty()) return "no checks configured";
   std::string out = fmt::format("{} of {} checks ok", ok, results.size());
   if (!bad.empty()) out += fmt::format("; {}", fmt::join(bad, "; "));
+  if (!unverified.empty()) out += fmt::format("; TLS not verified (--insecure): {}", fmt::join(unverified, ", "));
   return out;
 }
 

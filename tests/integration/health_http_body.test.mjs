@@ -358,6 +358,7 @@ describe('TLS', () => {
     const nagios = await run(['health', '-o', 'nagios', '--http', surl('/seed003'), '--insecure']);
     assert.equal(nagios.code, 0);
     assert.match(nagios.stderr, /--insecure/);
+    assert.match(nagios.stdout, /^OPSCTL HEALTH OK - 1 of 1 checks ok; TLS not verified \(--insecure\): /);
   });
 
   test('a --cacert file that does not exist is a usage error naming it', async () => {
