@@ -102,7 +102,7 @@ std::vector<std::string> candidates(Session& s, CLI::App& root, const std::vecto
   for (const CLI::Option* o : cur->get_options()) takes_queue = takes_queue || (o->get_positional() && o->get_name() == "queue");
   if (out.empty() && takes_queue && positionals == 0) {
     try {
-      out = queue::discover_queues(s.redis(), s.prefix());
+      out = s.queues().discover(s.prefix());
     } catch (const Error&) {
       // Completion must never print errors or hang: no queue names then.
     }

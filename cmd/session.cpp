@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "output/monitoring.h"
 #include "output/prom_catalog.h"
+#include "queue/redis/store.h"
 #include "util/duration.h"
 #include "util/redact.h"
 
@@ -105,6 +106,11 @@ redis::Client& Session::redis() {
     redis_ = std::make_unique<redis::Client>(redis::Client::connect(redis_target(), options));
   }
   return *redis_;
+}
+
+queue::QueueStore& Session::queues() {
+  if (!queues_) queues_ = queue::redis_store(redis());
+  return *queues_;
 }
 
 pg::ConnectOptions Session::pg_options() {

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "output/format.h"
 #include "pg/connection.h"
+#include "queue/store.h"
 #include "redis/client.h"
 
 namespace opsctl::cmd {
@@ -66,6 +67,7 @@ class Session {
   const config::Context* context();        // --context or current-context; nullptr when none
   std::filesystem::path config_path() const;
   redis::Client& redis();                  // connects on first use
+  queue::QueueStore& queues();             // the queues of the session's target (Redis today)
   redis::Target redis_target();            // resolved target, password included
   // A target from a URL given by the user (health checks several): the password from the URL, else
   // REDIS_PASSWORD, else the context's password file; warns once about a password on the command line.
@@ -93,6 +95,7 @@ class Session {
   std::chrono::milliseconds timeout_;
   std::optional<config::Config> config_;
   std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<queue::QueueStore> queues_;
   bool warned_password_in_url_ = false;
   std::unique_ptr<pg::Connection> pg_;
   bool pg_password_warned_ = false;

@@ -14,16 +14,16 @@ struct JobPromoteFlags {
 
 int run_job_promote(Session& s, const JobPromoteFlags& f) {
   queue::QueueRef ref{s.prefix(), f.queue};
-  auto& client = s.redis();
+  auto& store = s.queues();
   MutationSpec spec;
   spec.action = "job.promote";
-  spec.target = client.target().display() + " " + ref.display();
+  spec.target = store.display() + " " + ref.display();
   spec.verb_phrase = "promote";
   spec.noun_phrase = "delayed jobs";
   spec.dry_run = f.dry_run;
   return run_mutation(
-      s, spec, [&] { return queue::promote_jobs(client, ref, f.ids, queue::DryRun::yes); },
-      [&] { return queue::promote_jobs(client, ref, f.ids, queue::DryRun::no); });
+      s, spec, [&] { return store.job_promote(ref, f.ids, queue::DryRun::yes); },
+      [&] { return store.job_promote(ref, f.ids, queue::DryRun::no); });
 }
 
 }  // namespace

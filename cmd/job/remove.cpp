@@ -24,15 +24,15 @@ int run_remove(Session& s, const RemoveFlags& f) {
   for (const auto& id : f.ids) {
     if (seen.insert(id).second) ids.push_back(id);
   }
-  auto& client = s.redis();
+  auto& store = s.queues();
   MutationSpec spec;
   spec.action = "job.remove";
-  spec.target = client.target().display() + " " + ref.display();
+  spec.target = store.display() + " " + ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = "jobs (with their children)";
   spec.dry_run = f.dry_run;
-  auto preview = [&]() { return queue::remove_jobs(client, ref, ids, queue::DryRun::yes); };
-  auto apply = [&]() { return queue::remove_jobs(client, ref, ids, queue::DryRun::no); };
+  auto preview = [&]() { return store.job_remove(ref, ids, queue::DryRun::yes); };
+  auto apply = [&]() { return store.job_remove(ref, ids, queue::DryRun::no); };
   return run_mutation(s, spec, preview, apply);
 }
 

@@ -32,8 +32,8 @@ int run_job_retry(Session& s, const JobRetryFlags& f) {
     return r;
   };
   return run_mutation(
-      s, spec, [&] { return labelled(queue::plan_job_retry(s.redis(), o)); },
-      [&] { return labelled(queue::job_retry(s.redis(), o)); });
+      s, spec, [&] { return labelled(s.queues().plan_job_retry(o)); },
+      [&] { return labelled(s.queues().job_retry(o)); });
 }
 
 }  // namespace

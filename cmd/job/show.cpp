@@ -71,11 +71,11 @@ int run_show(Session& s, const ShowFlags& f) {
     throw usage_error("job show supports -o text and -o json");
   }
   queue::QueueRef ref{s.prefix(), f.queue};
-  auto& client = s.redis();
-  auto shape = queue::detect_shape(client, ref);
-  auto job = queue::load_job(client, ref, shape, f.id);
+  auto& store = s.queues();
+  auto shape = store.shape(ref);
+  auto job = store.job(ref, shape, f.id);
   if (!job) {
-    throw critical_error(fmt::format("redis {}: job {} not found in queue {}{}", client.target().display(), f.id,
+    throw critical_error(fmt::format("redis {}: job {} not found in queue {}{}", store.display(), f.id,
                                      ref.display(), shape.exists ? "" : " (the queue itself does not exist)"));
   }
   auto doc = queue::to_json(*job, ref);

@@ -33,13 +33,13 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
     if (f.limit < 1) throw usage_error("--limit must be at least 1");
     o.limit = f.limit;
   }
-  auto& client = s.redis();
-  o.now_ms = redis::server_time_ms(client);  // processedOn ages by the server's clock, as queue inspect
+  auto& store = s.queues();
+  o.now_ms = store.now_ms();  // processedOn ages by the server's clock, as queue inspect
   if (older) o.started_before_ms = o.now_ms - *older;
 
   MutationSpec spec;
   spec.action = "job.unstick";
-  spec.target = client.target().display() + " " + o.ref.display();
+  spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = o.to == queue::UnstickTarget::failed ? "fail" : "requeue";
   spec.noun_phrase = f.older_than.empty() ? "stuck active jobs (no lock)"
                                           : fmt::format("active jobs (no lock, or started over {} ago)", f.older_than);
@@ -50,7 +50,7 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
       s, spec,
       [&] {
         o.dry_run = queue::DryRun::yes;
-        last = queue::unstick_jobs(client, o);
+        last = store.unstick(o);
         locked = last.details.value("locked", std::int64_t{0});
         return last;
       },
@@ -58,7 +58,7 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
         Progress progress(s.io(), fmt::format("unstick {}", f.queue), last.matched);
         o.dry_run = queue::DryRun::no;
         o.progress = [&](std::int64_t n) { progress.update(n); };
-        return last = queue::unstick_jobs(client, o);
+        return last = store.unstick(o);
       });
   // Why a job the user sees in `active` was not taken: its worker is alive (diagnostic, stderr).
   if (locked > 0) {

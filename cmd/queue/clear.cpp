@@ -65,16 +65,16 @@ int run_clear(Session& s, const ClearFlags& f) {
   if (!f.older_than.empty()) older = util::parse_duration(f.older_than).count();
   if (!f.since.empty()) since = util::parse_duration(f.since).count();
   queue::finished_window(s.io().now_ms(), since, older);  // a bad window is a usage error before connecting
-  auto& client = s.redis();
+  auto& store = s.queues();
   // Ages are judged by the Redis server's clock, as queue inspect judges them.
-  const queue::FinishedWindow window = queue::finished_window(redis::server_time_ms(client), since, older);
+  const queue::FinishedWindow window = queue::finished_window(store.now_ms(), since, older);
   o.cutoff_ms = window.max_score;
   o.min_ms = window.min_score;
   o.limit = f.limit;
 
   MutationSpec spec;
   spec.action = "queue.clear";
-  spec.target = client.target().display() + " " + o.ref.display();
+  spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = !f.since.empty() ? queue::since_phrase(f.state, f.since, f.older_than)
                      : fmt::format("{} jobs{}", f.state, f.older_than.empty() ? "" : " older than " + f.older_than);
@@ -83,14 +83,14 @@ int run_clear(Session& s, const ClearFlags& f) {
   std::int64_t planned = 0;
   auto preview = [&]() {
     Progress progress(s.io(), "Scanning", 0);
-    auto plan = queue::preview_clear(client, o, f.dry_run ? queue::DryRun::yes : queue::DryRun::no,
+    auto plan = store.plan_clear(o, f.dry_run ? queue::DryRun::yes : queue::DryRun::no,
                                      [&](std::int64_t n) { progress.update(n); });
     planned = plan.matched;
     return plan;
   };
   auto apply = [&]() {
     Progress progress(s.io(), "Removing", planned);
-    return queue::clear_jobs(client, o, [&](std::int64_t n) { progress.update(n); });
+    return store.clear(o, [&](std::int64_t n) { progress.update(n); });
   };
   return run_mutation(s, spec, preview, apply);
 }

@@ -36,11 +36,11 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
   queue::ObliterateOptions o;
   o.ref = {s.prefix(), f.queue};
   o.force = f.force ? queue::Force::yes : queue::Force::no;
-  auto& client = s.redis();
+  auto& store = s.queues();
 
   MutationSpec spec;
   spec.action = "queue.clear-all";
-  spec.target = client.target().display() + " " + o.ref.display();
+  spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = "jobs, then every key of the queue (obliterate)";
   spec.dry_run = f.dry_run;
@@ -51,7 +51,7 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
   std::int64_t planned = 0;  // for the progress line
   auto preview = [&]() {
     std::int64_t active = 0;
-    auto plan = queue::preview_obliterate(client, o, active);
+    auto plan = store.plan_obliterate(o, active);
     if (active > 0 && !f.force) {
       std::string why = fmt::format("{} active job{} (being processed): without --force the queue is not "
                                     "obliterated", active, active == 1 ? "" : "s");
@@ -72,7 +72,7 @@ int run_clear_all(Session& s, const ClearAllFlags& f) {
   };
   auto apply = [&]() {
     Progress progress(s.io(), "Obliterating", planned);
-    return queue::obliterate_queue(client, o, [&](std::int64_t done) { progress.update(done); });
+    return store.obliterate(o, [&](std::int64_t done) { progress.update(done); });
   };
   return run_mutation(s, spec, preview, apply);
 }

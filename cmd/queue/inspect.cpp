@@ -42,7 +42,7 @@ int run_inspect(Session& s, InspectFlags& f) {
   o.limit = f.limit;
   o.offset = f.offset;
   o.now_ms = s.io().now_ms();
-  auto result = queue::inspect_queue(s.redis(), o);
+  auto result = s.queues().inspect(o);
   switch (s.format()) {
     case output::Format::json: s.emit(output::json_document(queue::to_json(result))); break;
     case output::Format::nagios: s.emit(inspect_nagios(result)); break;

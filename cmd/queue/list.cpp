@@ -29,11 +29,11 @@ int run_list(Session& s, const ListFlags& flags) {
   if (flags.sample < 0 || flags.sample > 1000) throw usage_error("--sample must be between 0 and 1000");
   std::string prefix = s.prefix();
   s.about_queue(prefix, "", {{"queues", nullptr}});
-  auto& client = s.redis();
+  auto& store = s.queues();
   warn_unknown_thresholds(s, *flags.thresholds);
   std::vector<queue::QueueRef> refs;
   std::vector<queue::Thresholds> thresholds;
-  for (const auto& name : queue::discover_queues(client, prefix)) {
+  for (const auto& name : store.discover(prefix)) {
     refs.push_back({prefix, name});
     thresholds.push_back(resolve_thresholds(s, *flags.thresholds, name));
   }
@@ -51,14 +51,14 @@ int run_list(Session& s, const ListFlags& flags) {
     po.local_now_ms = s.io().now_ms();
     std::vector<queue::QueueRef> batch;
     for (auto i : members) batch.push_back(refs[i]);
-    auto figures = queue::probe_queues(client, batch, po);
+    auto figures = store.probe(batch, po);
     for (std::size_t k = 0; k < members.size(); ++k) {
       auto& q = queues[members[k]];
       q.figures = std::move(figures[k]);
       q.thresholds = thresholds[members[k]];
       if (q.figures.schedulers_overdue > 0) {
         // Rare: tell overdue from broken as inspect does, so both give the same verdict.
-        auto sr = queue::read_schedulers(client, q.figures.ref, {q.figures.now_ms, key.second, 1000});
+        auto sr = store.schedulers(q.figures.ref, {q.figures.now_ms, key.second, 1000});
         q.figures.schedulers_overdue = sr.overdue;
         q.figures.schedulers_broken = sr.broken;
         q.figures.schedulers_read = true;

@@ -22,12 +22,12 @@ enum class Direction { pause, resume };
 int run(Session& s, const PauseFlags& f, Direction d) {
   queue::PauseOptions o;
   o.ref = {s.prefix(), f.queue};
-  auto& client = s.redis();
-  auto op = d == Direction::pause ? queue::pause_queue : queue::resume_queue;
+  auto& store = s.queues();
+  auto op = [&](const queue::PauseOptions& x) { return d == Direction::pause ? store.pause(x) : store.resume(x); };
   const char* verb = d == Direction::pause ? "pause" : "resume";
 
   o.dry_run = queue::DryRun::yes;
-  queue::MutationResult plan = op(client, o);
+  queue::MutationResult plan = op(o);
   MutationSpec spec;
   spec.action = plan.action;
   spec.target = plan.target;
@@ -45,7 +45,7 @@ int run(Session& s, const PauseFlags& f, Direction d) {
         Progress progress(s.io(), fmt::format("{} {}: ids moved", verb, f.queue), jobs);
         o.dry_run = queue::DryRun::no;
         o.progress = [&](std::int64_t n) { progress.update(n); };
-        return op(client, o);
+        return op(o);
       });
 }
 

@@ -21,11 +21,11 @@ int run_promote(Session& s, const PromoteFlags& f, bool limit_given) {
   queue::PromoteOptions o;
   o.ref = {s.prefix(), f.queue};
   if (limit_given) o.limit = f.limit;
-  auto& client = s.redis();
+  auto& store = s.queues();
 
   MutationSpec spec;
   spec.action = "queue.promote";
-  spec.target = client.target().display() + " " + o.ref.display();
+  spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "promote";
   spec.noun_phrase = "delayed jobs";
   spec.dry_run = f.dry_run;
@@ -34,7 +34,7 @@ int run_promote(Session& s, const PromoteFlags& f, bool limit_given) {
       s, spec,
       [&] {
         o.dry_run = queue::DryRun::yes;
-        auto plan = queue::promote_delayed(client, o);
+        auto plan = store.promote(o);
         total = plan.matched;
         return plan;
       },
@@ -42,7 +42,7 @@ int run_promote(Session& s, const PromoteFlags& f, bool limit_given) {
         Progress progress(s.io(), fmt::format("promote {}", f.queue), total);
         o.dry_run = queue::DryRun::no;
         o.progress = [&](std::int64_t n) { progress.update(n); };
-        return queue::promote_delayed(client, o);
+        return store.promote(o);
       });
 }
 

@@ -52,8 +52,8 @@ int run_retry(Session& s, const RetryFlags& f) {
   return run_mutation(
       s, spec,
       [&] {
-        o.now_ms = redis::server_time_ms(s.redis());  // ages by the server's clock, as queue inspect
-        auto plan = queue::plan_queue_retry(s.redis(), o);
+        o.now_ms = s.queues().now_ms();  // ages by the server's clock, as queue inspect
+        auto plan = s.queues().plan_retry(o);
         plan.action = spec.action;
         plan.target = spec.target;
         total = plan.matched;
@@ -61,7 +61,7 @@ int run_retry(Session& s, const RetryFlags& f) {
       },
       [&] {
         Progress progress(s.io(), "retrying", total);
-        auto done = queue::queue_retry(s.redis(), o, [&](std::int64_t n) { progress.update(n); });
+        auto done = s.queues().retry(o, [&](std::int64_t n) { progress.update(n); });
         done.action = spec.action;
         done.target = spec.target;
         return done;

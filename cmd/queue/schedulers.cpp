@@ -6,7 +6,6 @@
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "output/format.h"
-#include "redis/server_time.h"
 #include "util/duration.h"
 
 namespace opsctl::cmd {
@@ -23,12 +22,12 @@ int run_schedulers(Session& s, const SchedulersFlags& f) {
   util::Millis grace = util::parse_duration(f.grace);
   queue::QueueRef ref{s.prefix(), f.queue};
   s.about_queue(ref.prefix, f.queue, nlohmann::json::object());
-  auto& client = s.redis();
+  auto& store = s.queues();
   queue::SchedulerOptions o;
-  o.now_ms = redis::server_time_ms(client);  // BullMQ's scores come from the clock of its own hosts
+  o.now_ms = store.now_ms();  // BullMQ's scores come from the clock of its own hosts
   o.grace_ms = grace.count();
   o.limit = static_cast<std::size_t>(f.limit);
-  auto result = queue::read_schedulers(client, ref, o);
+  auto result = store.schedulers(ref, o);
   switch (s.format()) {
     case output::Format::json: s.emit(output::json_document(queue::to_json(result, ref))); break;
     case output::Format::nagios: s.emit(schedulers_nagios(result, ref)); break;
