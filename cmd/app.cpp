@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "cmd/registry.h"
-#include "output/format.h"
 #include "core/error.h"
+#include "output/format.h"
 #include "output/monitoring.h"
 #include "util/redact.h"
 
@@ -178,11 +178,6 @@ int run(int argc, char** argv, Io& io) {
     g.output = requested.output.empty() ? g.output : requested.output;
     g.prom_file = requested.prom_file;
     g.command = command_path(chosen(app));
-    if (g.output == "text" && g.prom_file.empty()) {
-      io.err << "opsctl: " << util::redact(message) << "\n"
-             << "Run 'opsctl --help' for usage.\n";
-      return static_cast<int>(ExitCode::usage);
-    }
     const int code = fail(io, chosen(app), nullptr, g, usage_error(message));
     io.err << "Run 'opsctl --help' for usage.\n";
     return finish(io, code);

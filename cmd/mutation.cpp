@@ -157,8 +157,9 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
     doc["interrupted"] = true;
     s.report().json = doc;
     throw Error(e.code(), e.kind(),
-                fmt::format("{}: interrupted after {} of {} {} changed: {}; the calls in flight when it stopped may have applied too. "
-                            "Run the same command again to continue: it re-checks every job and changes nothing twice",
+                fmt::format("{}: interrupted after {} of {} {} changed: {}; the calls in flight when it stopped "
+                            "may have applied too. Run the same command again to continue: it re-checks every job "
+                            "and changes nothing twice",
                             spec.action, partial.changed, of, spec.noun_phrase, e.what()));
   } catch (const Error& e) {
     audit::append(path, record(s, spec, plan, std::string("failed: ") + e.what()));

@@ -78,7 +78,7 @@ int run_pool(Session& s, const PoolFlags& f) {
     }
     report = db::diagnose_unreachable(e.diagnosis(), e.what(), pooler_view(), o);
     run.up = false;
-    run.down_because = e.kind();
+    run.down_because = report.error_kind;
   }
   switch (s.format()) {
     case output::Format::json: {

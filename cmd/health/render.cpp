@@ -77,8 +77,9 @@ std::string health_nagios(const std::vector<health::CheckResult>& results) {
   std::vector<output::PerfData> perf;
   std::set<std::string> labels;
   for (const auto& r : results) {
-    std::string label = output::perf_label(r.name);
-    for (int n = 2; !labels.insert(label).second; ++n) label = fmt::format("{}_{}", output::perf_label(r.name), n);
+    const std::string base = output::perf_label(r.name);
+    std::string label = base;
+    for (int n = 2; !labels.insert(label).second; ++n) label = fmt::format("{}_{}", base, n);
     // Latency is measured to 0.1 ms and judged on that figure: 4 decimals of a second are exact, and
     // --slow publishes as "warn above slow - 0.1 ms", the plugin range of opsctl's own ">= slow".
     const std::string warn = r.slow_ms > 0 ? output::perf_number((r.slow_ms - 0.1) / 1000.0) : "";

@@ -156,10 +156,7 @@ std::string inspect_prom(const queue::InspectResult& r, const output::PromLabels
   const auto& since = r.figures.oldest_waiting_since;
   double age = since ? static_cast<double>(r.now_ms - *since) / 1000.0 : 0.0;
   out.add("opsctl_queue_oldest_waiting_age_seconds", base, age);
-  queue::QueueFigures figures = r.figures;  // the inspected counts and shape are the ones shown
-  figures.counts = r.counts;
-  figures.shape = r.shape;
-  add_queue_metrics(out, figures, r.checks);
+  add_queue_metrics(out, r.figures, r.checks);
   return out.exposition();
 }
 

@@ -73,12 +73,6 @@ void PromSet::add(std::string_view family, const PromLabels& labels, double valu
   it->samples.push_back({std::move(all), value});
 }
 
-void PromSet::append(const PromSet& other) {
-  for (const auto& m : other.metrics_) {
-    for (const auto& s : m.samples) add(m.name, s.labels, s.value);
-  }
-}
-
 std::string PromSet::exposition() const { return prom_exposition(metrics_); }
 
 }  // namespace opsctl::output

@@ -31,7 +31,6 @@ class PromSet {
   // Throws Error(unknown) for a name the catalog does not have (a bug of ours).
   void add(std::string_view family, const PromLabels& labels, double value);
   void add(std::string_view family, double value) { add(family, {}, value); }
-  void append(const PromSet& other);
   std::string exposition() const;
 
  private:
