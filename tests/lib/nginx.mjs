@@ -72,12 +72,21 @@ export async function startBlueGreen() {
         return readFileSync(path.join(dir, 'switch.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
       } catch { return []; }
     },
-    // What the live URL answers now: {status, body}; status 0 when nothing answers.
-    async live() {
-      try {
-        const r = await fetch(env.liveUrl, { signal: AbortSignal.timeout(3000) });
-        return { status: r.status, body: await r.text() };
-      } catch { return { status: 0, body: '' }; }
+    // What the live URL answers now: {status, body}; status 0 when nothing answers. A fresh connection
+    // each time (no keep-alive agent): after `nginx -s reload` a kept-alive connection can still be
+    // served by an old worker with the old upstream, which is not what a new client sees.
+    live() {
+      return new Promise((resolve) => {
+        const req = http.get(env.liveUrl, { agent: false, timeout: 3000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => { body += d; });
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+          res.on('error', () => resolve({ status: 0, body: '' }));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', () => resolve({ status: 0, body: '' }));
+      });
     },
     // Blue live and healthy, green healthy, the state file says blue, no switch logged.
     async reset() {
