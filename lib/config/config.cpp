@@ -67,8 +67,7 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, std
   };
   const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0) {
-    // ENOTDIR: a path component is a file (a HOME that is not a directory): no such file either.
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    if (errno == ENOENT) return std::nullopt;
     throw fail(errno_text(errno));
   }
   const Fd fd(raw);
