@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/help.h"
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "output/format.h"
@@ -149,6 +150,7 @@ int run(int argc, char** argv, Io& io) {
   app.failure_message(CLI::FailureMessage::simple);
   GlobalOptions globals;
   add_global_flags(app, globals);
+  app.formatter(help_formatter());  // before the subcommands, which copy it
   Registry reg;
   register_health(app, reg);
   register_queue(app, reg);

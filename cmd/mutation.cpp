@@ -88,6 +88,13 @@ std::string audit_path(Session& s) {
   return audit::default_audit_path().string();
 }
 
+void audit_dry_run(Io& io, const std::string& path, const audit::Record& rec, bool& warned) {
+  const std::string cause = audit::try_append(path, rec);
+  if (cause.empty() || warned) return;
+  warned = true;
+  io.err << fmt::format("opsctl: warning: cannot write the audit log {}: {}; the dry run goes on\n", path, cause);
+}
+
 int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue::MutationResult()>& preview,
                  const std::function<queue::MutationResult()>& apply) {
   if (s.format() == output::Format::nagios || s.format() == output::Format::prom) {
@@ -106,7 +113,8 @@ int run_mutation(Session& s, const MutationSpec& spec, const std::function<queue
   plan.dry_run = true;
   plan.changed = 0;
   if (spec.dry_run) {
-    audit::append(path, record(s, spec, plan, "dry-run"));
+    bool warned = false;
+    audit_dry_run(s.io(), path, record(s, spec, plan, "dry-run"), warned);
     return render(s, spec, plan);
   }
   if (plan.matched == 0 && plan.results.empty() && !spec.apply_when_empty) {

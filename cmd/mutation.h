@@ -2,7 +2,8 @@
 // The safety protocol every mutating verb follows, in one place:
 //   1. refuse in a read_only context (exit 4);
 //   2. preview: count what matches and keep a sample, changing nothing;
-//   3. --dry-run: report the preview (changed 0), audit it, stop;
+//   3. --dry-run: report the preview (changed 0), audit it (best effort: an unwritable log is a
+//      warning, since a dry run changes nothing), stop;
 //   4. confirm: on a TTY ask (count, sample, context, redacted target); without a TTY require --yes,
 //      else refuse (exit 4);
 //   5. check the audit log is writable (if not, no mutation), mutate, append the audit line;
@@ -10,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "audit/audit.h"
 #include "cmd/session.h"
 #include "queue/mutation.h"
 
@@ -40,5 +42,9 @@ int run_mutation(Session& s, const MutationSpec& spec,
 
 // The audit log path: --audit-log, OPSCTL_AUDIT_LOG, or the default.
 std::string audit_path(Session& s);
+
+// A dry run's audit line: written when it can be; when not, the dry run goes on (it changes
+// nothing) after one warning on stderr per run, `warned` remembering that it was given.
+void audit_dry_run(Io& io, const std::string& path, const audit::Record& rec, bool& warned);
 
 }  // namespace opsctl::cmd

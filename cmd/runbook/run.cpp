@@ -71,7 +71,7 @@ runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook:
 }
 
 void audit_fix(Session& s, const runbook::Runbook& rb, const std::string& path, const runbook::StepReport& r,
-               bool dry_run, const std::string& result) {
+               bool dry_run, const std::string& result, bool& warned) {
   audit::Record rec;
   rec.context = context_name(s);
   rec.command_line = s.flags().command_line;
@@ -81,6 +81,7 @@ void audit_fix(Session& s, const runbook::Runbook& rb, const std::string& path, 
   rec.changed = r.changed;
   rec.dry_run = dry_run;
   rec.result = result;
+  if (dry_run) return audit_dry_run(s.io(), path, rec, warned);
   try {
     audit::append(path, rec);
   } catch (const Error& e) {  // the change is done: say so, and let the run (and its rollback) go on
@@ -103,11 +104,12 @@ int run_runbook(Session& s, const RunFlags& f) {
   std::string audit_log = audit_path(s);
   runbook::Hooks hooks;
   bool context_typed = false;
+  bool audit_warned = false;
   hooks.confirm = [&](const runbook::Step& step, const runbook::StepReport& preview) {
     return confirm(s, rb, step, preview, audit_log, context_typed);
   };
   hooks.audit = [&](const runbook::StepReport& r, const std::string& result) {
-    audit_fix(s, rb, audit_log, r, f.dry_run, result);
+    audit_fix(s, rb, audit_log, r, f.dry_run, result, audit_warned);
   };
   if (s.io().err_tty) {
     hooks.step_started = [&](const runbook::StepReport& r) { s.io().err << step_started_line(r); };

@@ -99,10 +99,7 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
   return j;
 }
 
-void append(const std::filesystem::path& path, const Record& r) {
-  auto fail = [&](const std::string& cause) {
-    return refused_error(fmt::format("audit log {}: {}: mutation not performed", path.string(), cause));
-  };
+std::string try_append(const std::filesystem::path& path, const Record& r) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
@@ -110,9 +107,9 @@ void append(const std::filesystem::path& path, const Record& r) {
   const std::string line =
       to_json(r, now).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
 
-  if (const int err = make_dirs(path.parent_path()); err != 0) throw fail(errno_text(err));
+  if (const int err = make_dirs(path.parent_path()); err != 0) return errno_text(err);
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw fail(errno_text(errno));
+  if (fd < 0) return errno_text(errno);
   ssize_t n = 0;
   do {
     n = ::write(fd, line.data(), line.size());
@@ -120,12 +117,18 @@ void append(const std::filesystem::path& path, const Record& r) {
   int err = n < 0 ? errno : 0;
   if (err == 0 && static_cast<std::size_t>(n) != line.size()) {
     ::close(fd);
-    throw fail(fmt::format("short write ({} of {} bytes)", n, line.size()));
+    return fmt::format("short write ({} of {} bytes)", n, line.size());
   }
   // EINVAL: a special file such as /dev/null that cannot be synced; the write already went through.
   if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
   if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) throw fail(errno_text(err));
+  return err != 0 ? errno_text(err) : std::string();
+}
+
+void append(const std::filesystem::path& path, const Record& r) {
+  if (const std::string cause = try_append(path, r); !cause.empty()) {
+    throw refused_error(fmt::format("audit log {}: {}: mutation not performed", path.string(), cause));
+  }
 }
 
 void check_writable(const std::filesystem::path& path) {

@@ -38,6 +38,10 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
 // line cannot be written: the caller must then not perform the mutation.
 void append(const std::filesystem::path& path, const Record& r);
 
+// append without the throw, for a dry run (which changes nothing, so goes on without its line):
+// "" when the line was written, else the cause in words ("not a directory").
+std::string try_append(const std::filesystem::path& path, const Record& r);
+
 // Opens (creating) the log for appending without writing, so a mutation can be refused before it
 // starts when its audit line could not be written. Throws Error(not_done) naming the path.
 void check_writable(const std::filesystem::path& path);

@@ -74,7 +74,10 @@ void add_jobs(redis::Client& client, InspectResult& r, const InspectOptions& o) 
       } else {
         row.name = f.elements[0].as_string();
         row.timestamp = f.elements[1].as_int();
-        row.attempts_made = f.elements[2].is_nil() ? f.elements[3].as_int() : f.elements[2].as_int();
+        // As BullMQ: attemptsMade (legacy) before atm, and 0 when neither is there.
+        row.attempts_made = !f.elements[3].is_nil() ? f.elements[3].as_int()
+                            : !f.elements[2].is_nil() ? f.elements[2].as_int()
+                                                      : std::optional<std::int64_t>(0);
         row.failed_reason = f.elements[4].as_string();
         row.finished_on = f.elements[5].as_int();
         if (!row.name) row.problems.push_back({row.id, "", "name", "job has no name field"});

@@ -41,6 +41,9 @@ nlohmann::json decode_json_field(const std::string& field, const std::string& ra
 
 void parse_job_hash(const std::vector<std::pair<std::string, std::string>>& fields, JobDetail& d) {
   bool has_data = false, has_timestamp = false;
+  // BullMQ's Job reads an absent counter as 0 (rawToJobJson: `parseInt(raw.atm || '0')`); only a
+  // counter that is there but not a number is unknown (null, with a problem).
+  if (!fields.empty()) d.attempts_made = d.attempts_started = d.stalled_count = 0;
   for (const auto& [field, raw] : fields) {
     if (field == "name") d.name = util::is_valid_utf8(raw) ? raw : util::base64_encode(raw);
     else if (field == "data") { d.data = decode_json_field("data", raw, d); has_data = true; }

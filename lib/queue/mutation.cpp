@@ -10,20 +10,16 @@ nlohmann::json to_json(const MutationResult& r) {
   auto problems = nlohmann::json::array();
   for (const auto& p : r.problems) problems.push_back(to_json(p));
   j["problems"] = problems;
-  for (const auto& [k, v] : r.details.items()) {
-    if (!j.contains(k)) j[k] = v;  // never shadows a fixed field
+  // results: one per id for the job verbs, [] for the others (reason only where there is one).
+  auto results = nlohmann::json::array();
+  for (const auto& x : r.results) {
+    nlohmann::json e{{"id", x.id}, {"result", x.result}};
+    if (!x.reason.empty()) e["reason"] = x.reason;
+    results.push_back(e);
   }
-  if (!r.results.empty()) {
-    auto results = nlohmann::json::array();
-    for (const auto& x : r.results) {
-      nlohmann::json e{{"id", x.id}, {"result", x.result}};
-      if (!x.reason.empty()) e["reason"] = x.reason;
-      results.push_back(e);
-    }
-    j["results"] = results;
-  }
+  j["results"] = results;
   for (const auto& [key, value] : r.details.items()) {
-    if (!j.contains(key)) j[key] = value;
+    if (!j.contains(key)) j[key] = value;  // never shadows a fixed field
   }
   return j;
 }

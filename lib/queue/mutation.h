@@ -1,6 +1,6 @@
 #pragma once
 // The result of every mutating queue/job command, in the fixed JSON shape of CONVENTIONS.md:
-// {"action","target","dry_run","matched","changed","ids":[sample],"problems":[...]} (+ "results").
+// {"action","target","dry_run","matched","changed","ids":[sample],"problems":[...],"results":[...]}.
 #include <cstdint>
 #include <string>
 #include <vector>
