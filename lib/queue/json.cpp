@@ -75,9 +75,6 @@ nlohmann::json to_json(const InspectResult& r) {
     for (const auto& s : r.schedulers->schedulers) list.push_back(to_json(s));
   }
   j["schedulers"]["items"] = list;
-  // Documented fields are always there: without --state, state and jobs are null.
-  j["state"] = nullptr;
-  j["jobs"] = nullptr;
   if (r.listed_state) {
     j["state"] = *r.listed_state;
     auto jobs = nlohmann::json::array();
