@@ -112,7 +112,7 @@ std::vector<std::string> candidates(Session& s, CLI::App& root, const std::vecto
   for (const CLI::Option* o : cur->get_options()) takes_runbook = takes_runbook || (o->get_positional() && o->get_name() == "runbook");
   if (out.empty() && takes_runbook) {
     try {
-      for (const auto& f : runbook::list_runbooks({{runbook::user_runbook_dir(), false}})) {
+      for (const auto& f : runbook::list_runbooks({{runbook::user_runbook_dir(s.io().env), false}})) {
         if (!f.shadowed) out.push_back(f.name);
       }
     } catch (const Error&) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "util/env.h"
+
 namespace opsctl::cmd {
 
 struct Io {
@@ -15,8 +17,9 @@ struct Io {
   bool out_tty = false;
   bool err_tty = false;
   bool in_tty = false;
-  // Environment lookup; nullopt when unset. Commands never call getenv directly.
-  std::function<std::optional<std::string>(const std::string&)> env;
+  // Environment lookup; nullopt when unset. Commands never call getenv directly, and lib/ gets the
+  // environment only through this function (util::EnvLookup).
+  util::EnvLookup env;
   // Milliseconds since the epoch.
   std::function<long long()> now_ms;
 };

@@ -16,6 +16,7 @@ std::string context_name(Session& s) {
 
 audit::Record record(Session& s, const MutationSpec& spec, const queue::MutationResult& r, std::string result) {
   audit::Record rec;
+  rec.who = audit::identify(s.io().env);
   rec.context = context_name(s);
   rec.command_line = s.flags().command_line;
   rec.target = spec.target;
@@ -85,7 +86,7 @@ int render(Session& s, const MutationSpec& spec, const queue::MutationResult& r)
 std::string audit_path(Session& s) {
   if (!s.flags().audit_log.empty()) return s.flags().audit_log;
   if (auto env = s.io().env("OPSCTL_AUDIT_LOG"); env && !env->empty()) return *env;
-  return audit::default_audit_path().string();
+  return audit::default_audit_path(s.io().env).string();
 }
 
 void audit_dry_run(Io& io, const std::string& path, const audit::Record& rec, bool& warned) {

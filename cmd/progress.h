@@ -1,6 +1,7 @@
 #pragma once
-// Progress of bulk work on stderr, only when stderr is a terminal (CONVENTIONS.md: progress on a
-// TTY only). lib/ operations take a std::function<void(std::int64_t done)> and cmd/ passes update().
+// Progress of bulk work on stderr, only when stderr is a terminal (opsctl(1): progress goes to
+// standard error). lib/ operations take a std::function<void(std::int64_t done)> and cmd/ passes
+// update().
 #include <cstdint>
 #include <string>
 

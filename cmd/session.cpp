@@ -49,7 +49,7 @@ Session::Session(const GlobalOptions& flags, Io& io) : flags_(flags), io_(io) {
 std::filesystem::path Session::config_path() const {
   if (!flags_.config.empty()) return flags_.config;
   if (auto env = io_.env("OPSCTL_CONFIG"); env && !env->empty()) return *env;
-  return config::default_config_path();
+  return config::default_config_path(io_.env);
 }
 
 const config::Config& Session::config() {

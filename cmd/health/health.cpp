@@ -12,6 +12,7 @@
 #include "health/http_check.h"
 #include "health/pg_check.h"
 #include "health/redis_check.h"
+#include "http/client.h"
 #include "util/duration.h"
 #include "util/redact.h"
 
@@ -107,7 +108,7 @@ std::string render(Session& s, const std::vector<health::CheckResult>& results) 
 
 int run_health(Session& s, const HealthFlags& f) {
   s.report().json = {{"status", nullptr}, {"checks", nullptr}};
-  health::init_http();
+  http::init();  // before the checks run in parallel threads
   auto checks = build_checks(s, f);
   auto results = health::run_parallel(checks);
   if (!f.wait.empty()) {

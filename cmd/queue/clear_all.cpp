@@ -18,6 +18,7 @@ namespace {
 [[noreturn]] void refuse(Session& s, const queue::MutationResult& plan, const std::string& result,
                          const std::string& message) {
   audit::Record rec;
+  rec.who = audit::identify(s.io().env);
   const config::Context* ctx = s.context();
   rec.context = ctx ? ctx->name : "";
   rec.command_line = s.flags().command_line;

@@ -15,10 +15,10 @@ void add_runbook_dir_flag(CLI::App& verb, std::string& dir) {
                                         "then the built-in ones)");
 }
 
-std::vector<runbook::RunbookDir> runbook_dirs(const std::string& flag_dir) {
+std::vector<runbook::RunbookDir> runbook_dirs(Session& s, const std::string& flag_dir) {
   std::vector<runbook::RunbookDir> dirs;
   if (!flag_dir.empty()) dirs.push_back({flag_dir, true});
-  dirs.push_back({runbook::user_runbook_dir(), false});
+  dirs.push_back({runbook::user_runbook_dir(s.io().env), false});
   return dirs;
 }
 

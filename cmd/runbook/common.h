@@ -17,7 +17,7 @@ namespace opsctl::cmd {
 void add_runbook_dir_flag(CLI::App& verb, std::string& dir);
 
 // --runbook-dir (required to exist), then $XDG_CONFIG_HOME/opsctl/runbooks.
-std::vector<runbook::RunbookDir> runbook_dirs(const std::string& flag_dir);
+std::vector<runbook::RunbookDir> runbook_dirs(Session& s, const std::string& flag_dir);
 
 // Finds, parses and lints NAME|FILE. Throws config_error listing every lint error (file:line).
 runbook::Runbook load_runbook(const std::string& name_or_path, const std::vector<runbook::RunbookDir>& dirs);

@@ -63,7 +63,7 @@ int run_lint(Session& s, const LintFlags& f) {
   if (s.format() != output::Format::text && s.format() != output::Format::json) {
     throw usage_error("runbook lint supports -o text and -o json");
   }
-  auto dirs = runbook_dirs(f.runbook_dir);
+  auto dirs = runbook_dirs(s, f.runbook_dir);
   std::vector<runbook::RunbookFile> files;
   if (f.targets.empty()) {
     for (auto& file : runbook::list_runbooks(dirs)) {

@@ -22,7 +22,7 @@ int run_list(Session& s, const ListFlags& f) {
   }
   nlohmann::json rows = nlohmann::json::array();
   output::Table table({"NAME", "SEVERITY", "SOURCE", "DESCRIPTION"});
-  for (const auto& file : runbook::list_runbooks(runbook_dirs(f.runbook_dir))) {
+  for (const auto& file : runbook::list_runbooks(runbook_dirs(s, f.runbook_dir))) {
     nlohmann::json row = {{"name", file.name}, {"source", file.source}, {"origin", file.origin},
                           {"shadowed", file.shadowed}};
     std::string description, severity;

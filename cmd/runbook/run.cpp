@@ -73,6 +73,7 @@ runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook:
 void audit_fix(Session& s, const runbook::Runbook& rb, const std::string& path, const runbook::StepReport& r,
                bool dry_run, const std::string& result, bool& warned) {
   audit::Record rec;
+  rec.who = audit::identify(s.io().env);
   rec.context = context_name(s);
   rec.command_line = s.flags().command_line;
   rec.target = fmt::format("{} (runbook {}, step {})", r.target.empty() ? "-" : r.target, rb.name, r.id);
@@ -94,7 +95,7 @@ int run_runbook(Session& s, const RunFlags& f) {
     throw usage_error("runbook run supports -o text and -o json");
   }
   s.report().json = {{"runbook", f.target}, {"status", nullptr}, {"steps", nullptr}};
-  runbook::Runbook rb = load_runbook(f.target, runbook_dirs(f.runbook_dir));
+  runbook::Runbook rb = load_runbook(f.target, runbook_dirs(s, f.runbook_dir));
   runbook::RunOptions o;
   for (const auto& p : f.params) o.params.push_back(runbook::parse_param_flag(p));
   o.dry_run = f.dry_run ? runbook::DryRun::yes : runbook::DryRun::no;
@@ -125,7 +126,8 @@ int run_runbook(Session& s, const RunFlags& f) {
   }
   int code = report.exit_code;
   if (!f.transcript.empty()) {
-    runbook::TranscriptInfo info{audit::current_user(), audit::host_name(), o.context, s.flags().command_line};
+    const audit::Identity who = audit::identify(s.io().env);
+    runbook::TranscriptInfo info{who.user, who.host, o.context, s.flags().command_line};
     try {
       output::write_file_atomic(f.transcript, runbook::transcript_markdown(report, info));
     } catch (const Error& e) {

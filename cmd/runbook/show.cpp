@@ -71,7 +71,7 @@ int run_show(Session& s, const ShowFlags& f) {
   if (s.format() != output::Format::text && s.format() != output::Format::json) {
     throw usage_error("runbook show supports -o text and -o json");
   }
-  runbook::RunbookFile file = runbook::find_runbook(f.target, runbook_dirs(f.runbook_dir));
+  runbook::RunbookFile file = runbook::find_runbook(f.target, runbook_dirs(s, f.runbook_dir));
   runbook::Runbook rb = runbook::parse_runbook(file.text, file.source);
   s.emit(s.format() == output::Format::json ? output::json_document(show_json(rb)) : show_text(rb));
   return 0;

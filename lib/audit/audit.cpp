@@ -7,35 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <cstdlib>
 #include <ctime>
-#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "util/files.h"
 #include "util/redact.h"
 #include "util/text.h"
 
 namespace opsctl::audit {
 namespace {
-
-std::string errno_text(int err) {
-  std::string s = std::error_code(err, std::generic_category()).message();
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-std::filesystem::path home_dir() {
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
-  return ".";
-}
 
 // mkdir -p with mode 0700 for the directories it creates; 0 or an errno.
 int make_dirs(const std::filesystem::path& dir) {
@@ -51,37 +37,36 @@ int make_dirs(const std::filesystem::path& dir) {
 
 }  // namespace
 
-std::string current_user() {
+Identity identify(const util::EnvLookup& env) {
+  Identity who;
   passwd pw{};
   passwd* found = nullptr;
   std::vector<char> buf(16384);
   if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
       found->pw_name != nullptr && *found->pw_name != '\0') {
-    return found->pw_name;
+    who.user = found->pw_name;
+  } else {
+    who.user = util::non_empty_env(env, "USER").value_or(fmt::format("uid:{}", ::geteuid()));
   }
-  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
-  return fmt::format("uid:{}", ::geteuid());
+  char host[HOST_NAME_MAX + 1] = {};
+  who.host = ::gethostname(host, sizeof host - 1) == 0 ? host : "unknown";
+  who.sudo_user = util::non_empty_env(env, "SUDO_USER").value_or("");
+  return who;
 }
 
-std::string host_name() {
-  char buf[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
-std::filesystem::path default_audit_path() {
+std::filesystem::path default_audit_path(const util::EnvLookup& env) {
   // XDG: a relative XDG_STATE_HOME is invalid and ignored.
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && xdg[0] == '/') {
-    return std::filesystem::path(xdg) / "opsctl" / "audit.jsonl";
+  if (auto xdg = util::non_empty_env(env, "XDG_STATE_HOME"); xdg && (*xdg)[0] == '/') {
+    return std::filesystem::path(*xdg) / "opsctl" / "audit.jsonl";
   }
-  return home_dir() / ".local" / "state" / "opsctl" / "audit.jsonl";
+  return util::home_dir(env) / ".local" / "state" / "opsctl" / "audit.jsonl";
 }
 
 nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
   nlohmann::json j = {
       {"time", util::iso8601_utc(now_epoch_ms)},
-      {"user", current_user()},
-      {"host", host_name()},
+      {"user", r.who.user},
+      {"host", r.who.host},
       {"context", r.context},
       {"command_line", util::redact(r.command_line)},
       {"target", util::redact(r.target)},
@@ -93,9 +78,7 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms) {
       {"result", util::redact(r.result)},
   };
   // Who really ran it when the effective user is root through sudo.
-  if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user != nullptr && *sudo_user != '\0') {
-    j["sudo_user"] = sudo_user;
-  }
+  if (!r.who.sudo_user.empty()) j["sudo_user"] = r.who.sudo_user;
   return j;
 }
 
@@ -107,9 +90,9 @@ std::string try_append(const std::filesystem::path& path, const Record& r) {
   const std::string line =
       to_json(r, now).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
 
-  if (const int err = make_dirs(path.parent_path()); err != 0) return errno_text(err);
+  if (const int err = make_dirs(path.parent_path()); err != 0) return util::errno_text(err);
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_text(errno);
+  if (fd < 0) return util::errno_text(errno);
   ssize_t n = 0;
   do {
     n = ::write(fd, line.data(), line.size());
@@ -122,7 +105,7 @@ std::string try_append(const std::filesystem::path& path, const Record& r) {
   // EINVAL: a special file such as /dev/null that cannot be synced; the write already went through.
   if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
   if (::close(fd) != 0 && err == 0) err = errno;
-  return err != 0 ? errno_text(err) : std::string();
+  return err != 0 ? util::errno_text(err) : std::string();
 }
 
 void append(const std::filesystem::path& path, const Record& r) {
@@ -135,9 +118,9 @@ void check_writable(const std::filesystem::path& path) {
   auto fail = [&](const std::string& cause) {
     return refused_error(fmt::format("audit log {}: {}: mutation not performed", path.string(), cause));
   };
-  if (const int err = make_dirs(path.parent_path()); err != 0) throw fail(errno_text(err));
+  if (const int err = make_dirs(path.parent_path()); err != 0) throw fail(util::errno_text(err));
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw fail(errno_text(errno));
+  if (fd < 0) throw fail(util::errno_text(errno));
   ::close(fd);
 }
 

@@ -7,9 +7,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/env.h"
+
 namespace opsctl::audit {
 
+// Who ran opsctl and on which host; the audit line and the runbook transcript name them.
+struct Identity {
+  std::string user;       // the effective user's name, else $USER, else uid:N
+  std::string host;       // the host name, else "unknown"
+  std::string sudo_user;  // $SUDO_USER: who really ran it when root through sudo; "" when not
+};
+
+// The identity of this process; env is the caller's environment (cmd::Io::env).
+Identity identify(const util::EnvLookup& env);
+
 struct Record {
+  Identity who;              // identify(io.env): every record names who ran it
   std::string context;       // "" when no context
   std::string command_line;  // argv joined with spaces; redacted on write
   std::string target;        // e.g. "redis://127.0.0.1:6379/0 bull:emails"; redacted on write
@@ -21,15 +34,11 @@ struct Record {
   std::string result;        // "planned", "ok", "refused", "failed: <message>"
 };
 
-// Who ran opsctl (the effective user's name, else $USER, else uid:N) and on which host; the audit
-// line and the runbook transcript name them.
-std::string current_user();
-std::string host_name();
 
 // $XDG_STATE_HOME/opsctl/audit.jsonl, else $HOME/.local/state/opsctl/audit.jsonl.
-std::filesystem::path default_audit_path();
+std::filesystem::path default_audit_path(const util::EnvLookup& env);
 
-// The JSON object for one record: time (ISO 8601 UTC), user, host, context, command_line, target,
+// The JSON object for one record: time (ISO 8601 UTC), user, host, sudo_user (only when set), context, command_line, target,
 // action, selection, matched, changed, dry_run, result. Secrets redacted with util::redact.
 nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
 

@@ -2,19 +2,16 @@
 #include "config/config.h"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
-#include <cstdlib>
-#include <system_error>
 
 #include <fmt/format.h>
 
 #include "config/config_file.h"
 #include "core/error.h"
+#include "util/files.h"
 #include "util/redact.h"
 
 namespace opsctl::config {
@@ -34,31 +31,19 @@ class Fd {
   int fd_;
 };
 
-std::filesystem::path home_dir() {
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return home;
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
-  return ".";
-}
-
 nlohmann::json optional_text(const std::optional<std::string>& s, bool secret) {
   if (!s) return nullptr;
   return secret ? util::redact(*s) : *s;
-}
-
-std::string context_names(const Config& cfg) {
-  std::string names;
-  for (const Context& c : cfg.contexts) names += (names.empty() ? "" : ", ") + c.name;
-  return names.empty() ? "no contexts are defined" : "contexts: " + names;
 }
 
 }  // namespace
 
 namespace detail {
 
-std::string errno_text(int err) {
-  std::string s = std::error_code(err, std::generic_category()).message();
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
+std::string context_names(const Config& cfg) {
+  std::string names;
+  for (const Context& c : cfg.contexts) names += (names.empty() ? "" : ", ") + c.name;
+  return names.empty() ? "no contexts are defined" : "contexts: " + names;
 }
 
 std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string_view what) {
@@ -68,18 +53,18 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, std
   const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0) {
     if (errno == ENOENT) return std::nullopt;
-    throw fail(errno_text(errno));
+    throw fail(util::errno_text(errno));
   }
   const Fd fd(raw);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw fail(errno_text(errno));
+  if (::fstat(fd.get(), &st) != 0) throw fail(util::errno_text(errno));
   if (S_ISDIR(st.st_mode)) throw fail("it is a directory");
   std::string text;
   char buf[8192];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw fail(errno_text(errno));
+    if (n < 0) throw fail(util::errno_text(errno));
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
     if (text.size() > kMaxFileBytes) throw fail("larger than 16 MiB");
@@ -96,12 +81,12 @@ const Context* Config::find(const std::string& name) const {
   return nullptr;
 }
 
-std::filesystem::path default_config_path() {
+std::filesystem::path default_config_path(const util::EnvLookup& env) {
   // XDG: a relative XDG_CONFIG_HOME is invalid and ignored.
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {
-    return std::filesystem::path(xdg) / "opsctl" / "config.yaml";
+  if (auto xdg = util::non_empty_env(env, "XDG_CONFIG_HOME"); xdg && (*xdg)[0] == '/') {
+    return std::filesystem::path(*xdg) / "opsctl" / "config.yaml";
   }
-  return home_dir() / ".config" / "opsctl" / "config.yaml";
+  return util::home_dir(env) / ".config" / "opsctl" / "config.yaml";
 }
 
 Config load_config(const std::filesystem::path& path, bool required) {
@@ -121,7 +106,7 @@ const Context* select_context(const Config& cfg, const std::optional<std::string
   if (wanted.empty()) return nullptr;
   if (const Context* c = cfg.find(wanted)) return c;
   const std::string where = cfg.exists ? cfg.path.string() : cfg.path.string() + " (no such file)";
-  throw config_error(fmt::format("{}: no context \"{}\" ({})", where, wanted, context_names(cfg)));
+  throw config_error(fmt::format("{}: no context \"{}\" ({})", where, wanted, detail::context_names(cfg)));
 }
 
 std::string read_password_file(const std::filesystem::path& path) {

@@ -34,6 +34,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/env.h"
+
 namespace opsctl::config {
 
 struct HttpCheck {
@@ -82,8 +84,9 @@ struct Config {
   const Context* find(const std::string& name) const;
 };
 
-// $XDG_CONFIG_HOME/opsctl/config.yaml, else $HOME/.config/opsctl/config.yaml.
-std::filesystem::path default_config_path();
+// $XDG_CONFIG_HOME/opsctl/config.yaml, else $HOME/.config/opsctl/config.yaml; env is the caller's
+// environment (cmd::Io::env).
+std::filesystem::path default_config_path(const util::EnvLookup& env);
 
 // Loads path. A missing file is an empty config (exists=false) unless required is true.
 // Unreadable, malformed YAML, wrong types, unknown keys, duplicate context names, a current-context

@@ -18,7 +18,7 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path, std
 // Throws config_error "<path>:<line>: <what is wrong>".
 Config parse_config(const std::string& text, const std::filesystem::path& path);
 
-// errno as words for messages: "permission denied".
-std::string errno_text(int err);
+// "contexts: a, b" or "no contexts are defined", for "no context X" errors.
+std::string context_names(const Config& cfg);
 
 }  // namespace opsctl::config::detail

@@ -1,8 +1,6 @@
 // `config use-context`: rewrites the current-context line in place so comments and layout survive, and
 // replaces the file atomically (temp file in the same directory, fsync, rename).
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -15,6 +13,7 @@
 #include "config/config.h"
 #include "config/config_file.h"
 #include "core/error.h"
+#include "util/files.h"
 
 namespace opsctl::config {
 namespace {
@@ -138,32 +137,10 @@ bool is_expected(const std::string& text, const Config& before, const std::strin
 
 void write_atomically(const std::filesystem::path& target, const std::string& text, const struct stat& st,
                       const std::filesystem::path& shown) {
-  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-  std::string tmp = fmt::format("{}/.{}.tmp.XXXXXX", dir, target.filename().string());
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  auto fail = [&](int err) {
-    return config_error(fmt::format("{}: cannot write config file: {}", shown.string(), detail::errno_text(err)));
-  };
-  if (fd < 0) throw fail(errno);
-  int err = 0;
-  if (::fchmod(fd, st.st_mode & 07777) != 0) err = errno;
-  if (err == 0 && ::fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) err = errno;  // keep the owner when root
-  for (std::size_t done = 0; err == 0 && done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmp.c_str(), target.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    throw fail(err);
-  }
-  // Make the rename itself durable; failing here loses nothing already visible.
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  // Keep the file's mode and owner (when root): use-context must not widen or hand over a config.
+  const util::AtomicFileMode mode{static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
+  if (auto e = util::write_file_atomic(target, text, mode)) {
+    throw config_error(fmt::format("{}: cannot write config file: {}", shown.string(), util::errno_text(e->err)));
   }
 }
 
@@ -177,17 +154,14 @@ void use_context(const std::filesystem::path& path, const std::string& name) {
     target = std::filesystem::canonical(path, ec);
     if (ec) {
       throw config_error(
-          fmt::format("{}: cannot resolve symlink: {}", path.string(), detail::errno_text(ec.value())));
+          fmt::format("{}: cannot resolve symlink: {}", path.string(), util::errno_text(ec.value())));
     }
   }
   const std::optional<std::string> text = detail::read_text_file(target, "config file");
   if (!text) throw config_error(fmt::format("{}: cannot read config file: no such file", path.string()));
   const Config cfg = detail::parse_config(*text, path);
   if (!cfg.find(name)) {
-    std::string names;
-    for (const Context& c : cfg.contexts) names += (names.empty() ? "" : ", ") + c.name;
-    throw config_error(fmt::format("{}: no context \"{}\" ({})", path.string(), name,
-                                   names.empty() ? "no contexts are defined" : "contexts: " + names));
+    throw config_error(fmt::format("{}: no context \"{}\" ({})", path.string(), name, detail::context_names(cfg)));
   }
   std::optional<std::string> updated = edit_in_place(*text, name);
   if (!updated || !is_expected(*updated, cfg, name)) {
@@ -204,7 +178,7 @@ void use_context(const std::filesystem::path& path, const std::string& name) {
   }
   struct stat st {};
   if (::stat(target.c_str(), &st) != 0) {
-    throw config_error(fmt::format("{}: cannot write config file: {}", path.string(), detail::errno_text(errno)));
+    throw config_error(fmt::format("{}: cannot write config file: {}", path.string(), util::errno_text(errno)));
   }
   write_atomically(target, *updated, st, path);
 }

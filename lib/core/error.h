@@ -1,6 +1,7 @@
 #pragma once
 // The one error type of the library. Every failure that should stop a command is an Error carrying
-// the exit code of CONVENTIONS.md and a one-line message that already names the (redacted) target.
+// the exit code (opsctl(1), EXIT STATUS) and a one-line message that already names the (redacted)
+// target.
 // cmd/app.cpp is the only place that turns it into stderr text and a process exit status.
 #include <stdexcept>
 #include <string>

@@ -53,11 +53,4 @@ constexpr Status worst(Status a, Status b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-// Verdict of a value against warning/critical thresholds (value >= threshold crosses it).
-constexpr Status threshold_status(long long value, long long warn, long long crit) {
-  if (value >= crit) return Status::critical;
-  if (value >= warn) return Status::warning;
-  return Status::ok;
-}
-
 }  // namespace opsctl

@@ -1,4 +1,4 @@
-// JSON of the pool report; the top-level names are the contract of CONVENTIONS.md.
+// JSON of the pool report; the top-level names are the contract of opsctl(1), db pool.
 #include <cmath>
 
 #include "db/pool.h"

@@ -1,5 +1,5 @@
 #pragma once
-// One health check's verdict, in the fixed JSON shape of CONVENTIONS.md:
+// One health check's verdict, in the fixed JSON shape of opsctl(1), health:
 // {"name","kind":"redis"|"postgres"|"http","target","status","latency_ms","message","details"}.
 #include <chrono>
 #include <functional>

@@ -1,15 +1,11 @@
 #include "health/http_check.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <memory>
-#include <mutex>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "http/client.h"
 #include "util/duration.h"
 #include "util/redact.h"
 #include "util/text.h"
@@ -18,20 +14,6 @@ namespace opsctl::health {
 namespace {
 
 constexpr std::size_t max_body = 1 << 20;
-
-struct Body {
-  std::string text;
-  bool truncated = false;
-};
-
-size_t collect(char* data, size_t size, size_t n, void* user) {
-  auto* body = static_cast<Body*>(user);
-  size_t bytes = size * n;
-  size_t room = max_body - body->text.size();
-  body->text.append(data, std::min(bytes, room));
-  if (bytes > room) body->truncated = true;
-  return bytes;  // keep reading (and discarding) so the timing covers the whole response
-}
 
 // The components that are not ok, worst first, at most five of them (all are in details.components).
 std::string components_summary(const std::vector<BodyComponent>& components) {
@@ -65,11 +47,6 @@ void describe_request(CheckResult& r, const HttpCheckSpec& spec) {
 }
 
 }  // namespace
-
-void init_http() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 HttpHeader parse_header(const std::string& text) {
   auto colon = text.find(':');
@@ -162,64 +139,38 @@ CheckResult evaluate_http(const HttpCheckSpec& spec, long code, const std::strin
 }
 
 CheckResult check_http(const HttpCheckSpec& spec) {
-  init_http();
-  auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
-  for (const auto& h : spec.headers) {
-    // "Name;" is curl's spelling of a header sent with an empty value ("Name:" would remove it).
-    std::string line = h.value.empty() ? h.name + ";" : h.name + ": " + h.value;
-    headers.reset(curl_slist_append(headers.release(), line.c_str()));
-  }
-  Body body;
-  char error[CURL_ERROR_SIZE] = {0};
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, spec.url.c_str());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, spec.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, spec.insecure ? 0L : 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, spec.insecure ? 0L : 2L);
-  if (!spec.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, spec.cacert.c_str());
-  if (spec.basic_auth) {
-    curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(c, CURLOPT_USERPWD, spec.basic_auth->c_str());
-  }
-  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "opsctl-health");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  CURLcode rc = curl_easy_perform(c);
-  double latency = elapsed_ms(start);
+  http::Request req;
+  req.url = spec.url;
+  req.headers = spec.headers;
+  req.timeout = spec.timeout;
+  req.redirects = spec.follow_redirects ? http::Redirects::follow : http::Redirects::stay;
+  req.verify = spec.insecure ? http::TlsVerify::no : http::TlsVerify::yes;
+  req.ca_file = spec.cacert;
+  req.basic_auth = spec.basic_auth;
+  req.max_body_bytes = max_body;
+  req.user_agent = "opsctl-health";
+  const http::Response resp = http::perform(req);
+  const double latency = resp.timings.total_ms;
   CheckResult r;
-  if (rc != CURLE_OK) {
+  if (!resp.ok()) {
     r.kind = "http";
     r.status = Status::critical;
-    std::string why = error[0] ? error : curl_easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      r.message = fmt::format("timed out after {} (no complete answer)", util::format_duration(spec.timeout));
-    } else if (long os_errno = 0; rc == CURLE_COULDNT_CONNECT &&
-               curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno == ECONNREFUSED) {
-      r.message = "connection refused (is the service running?)";
-    } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
-      r.message = fmt::format("TLS certificate not trusted: {} (--cacert FILE names the CA that signed it; "
-                              "--insecure skips verification)", why);
-    } else if (rc == CURLE_SSL_CACERT_BADFILE) {
-      r.message = fmt::format("--cacert {} could not be used: {}", spec.cacert, why);
-    } else {
-      r.message = why;
+    switch (resp.error) {
+      case http::ErrorKind::timeout:
+        r.message = fmt::format("timed out after {} (no complete answer)", util::format_duration(spec.timeout));
+        break;
+      case http::ErrorKind::refused: r.message = "connection refused (is the service running?)"; break;
+      case http::ErrorKind::tls_verification:
+        r.message = fmt::format("TLS certificate not trusted: {} (--cacert FILE names the CA that signed it; "
+                                "--insecure skips verification)", resp.error_text);
+        break;
+      case http::ErrorKind::tls_ca_file:
+        r.message = fmt::format("--cacert {} could not be used: {}", spec.cacert, resp.error_text);
+        break;
+      default: r.message = resp.error_text;
     }
   } else {
-    long code = 0;
-    char* ct = nullptr;
-    char* redirect = nullptr;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
-    r = evaluate_http(spec, code, ct ? ct : "", body.text, latency, redirect ? redirect : "", body.truncated);
+    r = evaluate_http(spec, resp.status, resp.content_type, resp.body, latency, resp.redirect_url, resp.truncated);
   }
   describe_request(r, spec);
   r.name = spec.name;

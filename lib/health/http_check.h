@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP health check (libcurl): expected status (default any 2xx), a body regex, health bodies
+// The HTTP health check (over lib/http): expected status (default any 2xx), a body regex, health bodies
 // judged with their components (http_body.h), --expect-json assertions, request headers and basic
 // auth whose values are never shown, a slow-response warning, redirects only when asked, TLS verified
 // unless --insecure (which every output then says).
@@ -11,13 +11,12 @@
 #include "health/body_pattern.h"
 #include "health/check.h"
 #include "health/http_body.h"
+#include "http/client.h"
 
 namespace opsctl::health {
 
-struct HttpHeader {
-  std::string name;
-  std::string value;  // a secret as far as output goes: shown as ***
-};
+// A request header; its value is a secret as far as output goes: shown as ***.
+using HttpHeader = http::Header;
 
 struct HttpCheckSpec {
   std::string name;
@@ -44,8 +43,5 @@ CheckResult evaluate_http(const HttpCheckSpec& spec, long status_code, const std
 
 // "Name: value" -> {Name, value}; throws a usage error (without the value) when it is not a header.
 HttpHeader parse_header(const std::string& text);
-
-// Ensures libcurl's global state is initialised before any thread uses it (idempotent).
-void init_http();
 
 }  // namespace opsctl::health

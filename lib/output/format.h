@@ -1,5 +1,5 @@
 #pragma once
-// Output formats of CONVENTIONS.md and the pieces each one is built from. Pure functions that
+// Output formats of opsctl(1) (-o, MONITORING OUTPUTS) and the pieces each one is built from. Pure functions that
 // return strings: lib/ never writes to stdout, cmd/ decides where the text goes.
 #include <filesystem>
 #include <optional>

@@ -1,19 +1,13 @@
 #include "output/monitoring.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <system_error>
-#include <utility>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "util/files.h"
 
 namespace opsctl::output {
 namespace {
@@ -129,51 +123,9 @@ std::string prom_exposition(const std::vector<PromMetric>& metrics) {
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  auto failure = [&](int err, std::string_view step) {
-    return critical_error(fmt::format("cannot write {}: {} ({})", path.string(),
-                                      std::generic_category().message(err), step));
-  };
-  if (!path.has_filename()) throw failure(EISDIR, "no file name");
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  // A hidden temp name next to the target: rename() is only atomic within one file system, and
-  // node_exporter's textfile collector reads *.prom only, so it never sees a half-written file.
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
-
-  // Owns the temp file until rename succeeds: every early exit closes and removes it.
-  struct TempFile {
-    std::string name;
-    int fd = -1;          // open descriptor, -1 once closed
-    bool exists = false;  // on disk under its temp name
-    ~TempFile() {
-      if (fd >= 0) ::close(fd);
-      if (exists) ::unlink(name.c_str());
-    }
-  } tmp{temp};
-
-  tmp.fd = ::mkstemp(tmp.name.data());
-  if (tmp.fd < 0) {
-    const int err = errno;  // before anything else can overwrite it
-    throw failure(err, "creating a temp file in " + dir.string());
-  }
-  tmp.exists = true;
-  for (std::size_t done = 0; done < content.size();) {
-    const ssize_t n = ::write(tmp.fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw failure(errno, "writing");
-    done += static_cast<std::size_t>(n);
-  }
-  // mkstemp creates 0600; the metrics collector often runs as another user.
-  if (::fchmod(tmp.fd, 0644) != 0) throw failure(errno, "setting permissions");
-  if (::fsync(tmp.fd) != 0) throw failure(errno, "syncing");
-  const int fd = std::exchange(tmp.fd, -1);
-  if (::close(fd) != 0) throw failure(errno, "closing");
-  if (::rename(tmp.name.c_str(), path.c_str()) != 0) throw failure(errno, "renaming the temp file");
-  tmp.exists = false;
-  // Make the rename itself durable; a failure here changes nothing for readers, so it is ignored.
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
+  if (auto e = util::write_file_atomic(path, content)) {
+    throw critical_error(fmt::format("cannot write {}: {} ({})", path.string(),
+                                     std::generic_category().message(e->err), e->step));
   }
 }
 

@@ -63,7 +63,6 @@ struct AttemptFailed {
 struct Connection::Impl {
   ConnPtr conn;
   ConnectOptions options;
-  SessionGuards guards = SessionGuards::in_options;
   std::string target;
   std::vector<std::string> notices;
 
@@ -190,7 +189,6 @@ Connection Connection::connect(const ConnectOptions& options) {
       if (options.peer != Peer::server || f.diagnosis.message.find("unsupported startup parameter") == std::string::npos) {
         throw;
       }
-      impl->guards = SessionGuards::none;
       impl->conn = impl->attempt(SessionGuards::none, deadline);
     }
   } catch (const AttemptFailed& f) {
@@ -233,7 +231,6 @@ std::string Connection::escape_identifier(std::string_view name) const {
 
 int Connection::server_version() const { return impl_->conn ? PQserverVersion(impl_->conn.get()) : 0; }
 int Connection::backend_pid() const { return impl_->conn ? PQbackendPID(impl_->conn.get()) : 0; }
-SessionGuards Connection::session_guards() const { return impl_->guards; }
 const std::string& Connection::target() const { return impl_->target; }
 std::chrono::milliseconds Connection::timeout() const { return impl_->options.timeout; }
 

@@ -27,8 +27,8 @@ struct ConnectOptions {
 class Connection {
  public:
   // Connects within options.timeout (PQconnectStartParams + poll: a silent server cannot hang us).
-  // When a pooler refuses the `options` startup parameter, retries once without it (session_guards()
-  // then reports SessionGuards::none and only opsctl's client-side deadline protects the session).
+  // When a pooler refuses the `options` startup parameter, retries once without it (then only
+  // opsctl's client-side deadline protects the session).
   static Connection connect(const ConnectOptions& options);
 
   Connection(Connection&&) noexcept;
@@ -46,7 +46,6 @@ class Connection {
 
   int server_version() const;   // PQserverVersion: 150004, 160002, ...
   int backend_pid() const;      // our own backend: never signalled
-  SessionGuards session_guards() const;
   const std::string& target() const;  // display_target(): "127.0.0.1:5432/app as app"
   std::chrono::milliseconds timeout() const;
   // WARNING/NOTICE messages the server sent since the last call (pg_terminate_backend's

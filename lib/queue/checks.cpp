@@ -49,8 +49,8 @@ Check backlog(const Context& c) {
   const auto& t = c.t;
   Check k{"backlog", above(c.ready, t.warn_wait, t.crit_wait), static_cast<double>(c.ready),
           static_cast<double>(t.warn_wait), static_cast<double>(t.crit_wait), "", "", ""};
-  // Seed 001: "> 10 for > 5 minutes" judged from one look: the oldest waiting job has waited that
-  // long, or no worker is there to drain the burst.
+  // "> 10 for > 5 minutes" (opsctl(1), queue inspect, backlog) judged from one look: the oldest
+  // waiting job has waited that long, or no worker is there to drain the burst.
   bool sustained = (c.waiting_age && *c.waiting_age >= t.warn_wait_age_ms) || c.no_workers();
   if (!sustained) {
     // The warning threshold is not armed yet: the published thresholds say what decided the level.

@@ -1,8 +1,8 @@
 #pragma once
 // The time-aware verdicts of a queue, from QueueFigures alone (pure: unit-tested without Redis).
-// Seed 001's alert table: backlog (> 10 for 5 minutes, > 50), failures in a window (> 5, > 20),
-// processor down (jobs waiting, nothing finished for 10 minutes), job timeout (active > 5 minutes),
-// processing time (p95 > 30 s, > 60 s); seed 002's failure ratio (> 10 %); overdue Job Schedulers.
+// The checks of opsctl(1), queue inspect: backlog (> 10 for 5 minutes, > 50), failures in a window
+// (> 5, > 20), processor down (jobs waiting, nothing finished for 10 minutes), job timeout (active
+// > 5 minutes), processing time (p95 > 30 s, > 60 s), failure ratio (> 10 %), overdue Job Schedulers.
 // Every non-ok check carries one "why" sentence naming the likely cause and the next command.
 #include <cstdint>
 #include <optional>
@@ -14,7 +14,7 @@
 
 namespace opsctl::queue {
 
-// Counts alert ABOVE their threshold (value > warn), as the seed's "> 10" and Nagios ranges mean it.
+// Counts alert ABOVE their threshold (value > warn), as "> 10" and Nagios ranges mean it (opsctl(1)).
 struct Thresholds {
   std::int64_t warn_wait = 10, crit_wait = 50;      // jobs ready to run
   std::int64_t warn_wait_age_ms = 5 * 60 * 1000;    // the backlog warning needs the oldest this old

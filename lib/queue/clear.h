@@ -1,6 +1,6 @@
 #pragma once
 // queue clear --state: BullMQ's Queue.clean(grace, limit, state), in bounded batches
-// (reference bullmq.md 5.3). Every removal takes what BullMQ takes with a job: hash, :logs,
+// (docs/bullmq-keys.md 5.1). Every removal takes what BullMQ takes with a job: hash, :logs,
 // :dependencies, :processed, :failed, :unsuccessful, its dedup entry when it still names the job,
 // and its place in a flow parent (a same-queue parent left without pending children goes too,
 // another queue's parent moves to wait). One `cleaned` event per script call that removed jobs.

@@ -39,13 +39,6 @@ Counts parse_counts(const redis::Batch& batch, const CountsPlan& plan) {
   return counts;
 }
 
-Counts get_counts(redis::Client& client, const QueueRef& ref, const QueueShape& shape) {
-  redis::Batch batch;
-  auto plan = add_counts_commands(batch, ref, shape);
-  batch.run(client);
-  return parse_counts(batch, plan);
-}
-
 std::int64_t count_of(const Counts& counts, const std::string& state) {
   for (const auto& [s, n] : counts) {
     if (s == state) return n.value_or(0);

@@ -14,9 +14,8 @@ namespace opsctl::queue {
 // State name -> count, in BullMQ's order; nullopt when the key has the wrong type.
 using Counts = std::vector<std::pair<std::string, std::optional<std::int64_t>>>;
 
-Counts get_counts(redis::Client& client, const QueueRef& ref, const QueueShape& shape);
-
-// The same in two halves, so many queues share one pipeline (see add_shape_commands).
+// Counting comes in two halves, so many queues share one pipeline (see add_shape_commands): the
+// commands added to a batch, then the counts read from its replies.
 struct CountsPlan {
   struct State {
     std::string state;

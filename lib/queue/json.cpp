@@ -1,4 +1,4 @@
-// JSON shapes of the queue commands (field names are part of the contract: CONVENTIONS.md).
+// JSON shapes of the queue commands (field names are part of the contract: opsctl(1)).
 #include <nlohmann/json.hpp>
 
 #include "queue/inspect.h"

@@ -1,5 +1,5 @@
 #pragma once
-// JSON for queue results; the field names are the contract of CONVENTIONS.md.
+// JSON for queue results; the field names are the contract documented in opsctl(1).
 #include <nlohmann/json.hpp>
 
 #include "queue/counts.h"

@@ -80,7 +80,7 @@ QueueShape parse_shape(const redis::Batch& batch, std::size_t first, const Queue
     if (auto c = meta.elements[3].as_int()) shape.concurrency = *c;
   }
   auto has = [&](const char* suffix) { return shape.key_ok(suffix); };
-  // Strongest evidence first (reference: detection order of BullMQ vs Bull).
+  // Strongest evidence first (docs/bullmq-keys.md section 6).
   if (shape.version && (shape.version->rfind("bullmq", 0) == 0)) {
     shape.layout = Layout::bullmq;
   } else if (has("events") || has("marker") || has("prioritized")) {

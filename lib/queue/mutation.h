@@ -1,5 +1,5 @@
 #pragma once
-// The result of every mutating queue/job command, in the fixed JSON shape of CONVENTIONS.md:
+// The result of every mutating queue/job command, in the fixed JSON shape of opsctl(1), MUTATIONS:
 // {"action","target","dry_run","matched","changed","ids":[sample],"problems":[...],"results":[...]}.
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// queue clear --all: BullMQ's Queue.obliterate({force}) in bounded batches (reference bullmq.md 5.5).
+// queue clear --all: BullMQ's Queue.obliterate({force}) in bounded batches (docs/bullmq-keys.md 5.2).
 // The first batch checks for active jobs and pauses the queue in the same script call, so a refusal
 // changes nothing; later batches remove jobs in BullMQ's order and, last, the queue's own keys.
 // Flow parents waiting for children, the limiter and orphan dedup keys stay, as with BullMQ.

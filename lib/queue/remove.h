@@ -1,6 +1,6 @@
 #pragma once
-// job remove: BullMQ's Queue.remove(id, {removeChildren: true}) for each id (reference bullmq.md
-// 5.6): one script call per id, children removed recursively, a `removed` event with the state the
+// job remove: BullMQ's Queue.remove(id, {removeChildren: true}) for each id (docs/bullmq-keys.md
+// 5.3): one script call per id, children removed recursively, a `removed` event with the state the
 // job was in, and a flow parent left with no pending children released to wait. A job locked by a
 // worker (or with a locked pending child) and a Job Scheduler's current job are refused; one id's
 // refusal never stops the others.

@@ -29,7 +29,7 @@ struct RetryQueue {
 RetryQueue open_retry_queue(redis::Client& client, const QueueRef& ref);
 
 // True unless version says BullMQ 6 or later ("bullmq:6.7.0"); BullMQ Pro and a missing version
-// count as legacy, the safe side (reference section 3).
+// count as legacy, the safe side (docs/bullmq-keys.md section 2).
 bool uses_legacy_paused_list(const std::optional<std::string>& version);
 
 // Where the next page of a state set starts: ZRANGEBYSCORE <min_score> <max> LIMIT <offset> n.
@@ -52,7 +52,8 @@ PageCursor next_cursor(const PageCursor& cursor, const std::vector<PageEntry>& p
 // Jobs per script call. A retried job costs Redis 3-5 microseconds (measured: bench/retry), so the
 // initial size keeps a call around 1 ms; a call over the budget halves the size (a slow server,
 // huge job hashes), and ten calls in a row under half of it let the size double back, never above
-// the initial one. Even two calls run back to back stay well under the 5 ms the conventions allow.
+// the initial one. Even two calls run back to back stay well under 5 ms, the most one script call may hold
+// Redis (the bounded batches of opsctl(1), MUTATIONS).
 class BatchSizer {
  public:
   explicit BatchSizer(std::int64_t initial = 250, std::int64_t minimum = 25)

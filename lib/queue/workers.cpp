@@ -44,10 +44,4 @@ std::vector<WorkerInfo> match_workers(const std::string& client_list, const Queu
   return out;
 }
 
-std::optional<std::vector<WorkerInfo>> list_workers(redis::Client& client, const QueueRef& ref) {
-  auto replies = client.pipeline({{"CLIENT", "LIST"}});
-  if (replies[0].is_error()) return std::nullopt;  // forbidden on some managed services
-  return match_workers(replies[0].str, ref);
-}
-
 }  // namespace opsctl::queue

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "queue/keys.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -18,10 +17,8 @@ struct WorkerInfo {
   std::optional<long long> idle_s;
 };
 
-// nullopt when the server forbids CLIENT LIST (managed Redis, ACLs): callers report "unknown".
-std::optional<std::vector<WorkerInfo>> list_workers(redis::Client& client, const QueueRef& ref);
-
-// Pure matching on CLIENT LIST text, for tests and for one CLIENT LIST shared by many queues.
+// Pure matching on CLIENT LIST text, so one CLIENT LIST serves many queues. A server that forbids
+// CLIENT LIST (managed Redis, ACLs) gives no text: callers then report the workers as unknown.
 std::vector<WorkerInfo> match_workers(const std::string& client_list, const QueueRef& ref);
 
 }  // namespace opsctl::queue

@@ -34,7 +34,9 @@ std::vector<RunbookFile> builtin_runbooks() {
   return out;
 }
 
-fs::path user_runbook_dir() { return config::default_config_path().parent_path() / "runbooks"; }
+fs::path user_runbook_dir(const util::EnvLookup& env) {
+  return config::default_config_path(env).parent_path() / "runbooks";
+}
 
 RunbookFile read_runbook_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/env.h"
+
 namespace opsctl::runbook {
 
 struct RunbookFile {
@@ -22,8 +24,8 @@ struct RunbookDir {
 
 std::vector<RunbookFile> builtin_runbooks();
 
-// $XDG_CONFIG_HOME/opsctl/runbooks, else $HOME/.config/opsctl/runbooks.
-std::filesystem::path user_runbook_dir();
+// $XDG_CONFIG_HOME/opsctl/runbooks, else $HOME/.config/opsctl/runbooks; env is the caller's environment.
+std::filesystem::path user_runbook_dir(const util::EnvLookup& env);
 
 // Every runbook of dirs (in order) and the built-ins, sorted by name then precedence.
 // Throws config_error for a required directory that cannot be read.

@@ -1,5 +1,5 @@
 #pragma once
-// What a run produced, for people and programs: the JSON document of CONVENTIONS.md
+// What a run produced, for people and programs: the JSON document of opsctl(1), runbook run
 // {"runbook","status","steps":[{"id","kind","status","findings":[{"name","value"}],"changed"}]} (and
 // more fields), and the markdown transcript to paste into the incident. Secrets are redacted.
 #include <string>

@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "audit/audit.h"
+#include "cmd/io.h"
 #include "core/error.h"
 #include "temp_dir.h"
 
@@ -28,6 +30,7 @@ std::vector<std::string> lines_of(const fs::path& p) {
 
 Record sample() {
   Record r;
+  r.who = identify([](const std::string&) { return std::optional<std::string>(); });
   r.context = "prod";
   r.command_line = "opsctl queue retry emails --redis redis://ops:Sup3rSecret@cache:6379/0 --yes";
   r.target = "redis://ops:Sup3rSecret@cache:6379/0 bull:emails";
@@ -130,13 +133,14 @@ TEST_SUITE("audit") {
   }
 
   TEST_CASE("default_audit_path follows XDG_STATE_HOME, then HOME") {
+    const auto env = opsctl::cmd::process_io().env;
     const char* old = std::getenv("XDG_STATE_HOME");
     const std::string saved = old ? old : "";
     ::setenv("XDG_STATE_HOME", "/xdg/state", 1);
-    CHECK(default_audit_path() == fs::path("/xdg/state/opsctl/audit.jsonl"));
+    CHECK(default_audit_path(env) == fs::path("/xdg/state/opsctl/audit.jsonl"));
     ::setenv("XDG_STATE_HOME", "relative/ignored", 1);
     if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-      CHECK(default_audit_path() == fs::path(home) / ".local/state/opsctl/audit.jsonl");
+      CHECK(default_audit_path(env) == fs::path(home) / ".local/state/opsctl/audit.jsonl");
     }
     if (old) ::setenv("XDG_STATE_HOME", saved.c_str(), 1);
     else ::unsetenv("XDG_STATE_HOME");

@@ -1,4 +1,5 @@
 #include "config_fixtures.h"
+#include "cmd/io.h"
 TEST_SUITE("config") {
   TEST_CASE("a full valid file loads every field") {
     TempDir dir;
@@ -199,14 +200,15 @@ TEST_SUITE("config") {
   }
 
   TEST_CASE("default_config_path follows XDG_CONFIG_HOME, then HOME") {
+    const auto env = opsctl::cmd::process_io().env;
     const char* old_xdg = std::getenv("XDG_CONFIG_HOME");
     const std::string saved = old_xdg ? old_xdg : "";
     ::setenv("XDG_CONFIG_HOME", "/xdg/conf", 1);
-    CHECK(default_config_path() == fs::path("/xdg/conf/opsctl/config.yaml"));
+    CHECK(default_config_path(env) == fs::path("/xdg/conf/opsctl/config.yaml"));
     ::unsetenv("XDG_CONFIG_HOME");
     const char* home = std::getenv("HOME");
     if (home != nullptr && *home != '\0') {
-      CHECK(default_config_path() == fs::path(home) / ".config/opsctl/config.yaml");
+      CHECK(default_config_path(env) == fs::path(home) / ".config/opsctl/config.yaml");
     }
     if (old_xdg) ::setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
   }

@@ -1,6 +1,6 @@
 --[[
   opsctl queue clear: one bounded batch of BullMQ's Queue.clean(grace, limit, state)
-  (reference bullmq.md 5.3; BullMQ's cleanJobsInSet-3 with cleanSet/cleanList).
+  (docs/bullmq-keys.md 5.1; BullMQ's cleanJobsInSet-3 with cleanSet/cleanList).
 
   KEYS[1] the state key (completed, failed, delayed, prioritized, wait, paused or active)
   KEYS[2] events stream   KEYS[3] repeat (Job Schedulers)   KEYS[4] meta

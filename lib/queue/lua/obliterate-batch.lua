@@ -1,6 +1,6 @@
 --[[
   opsctl queue clear --all: one bounded batch of BullMQ's Queue.obliterate({force})
-  (reference bullmq.md 5.5; BullMQ's obliterate-2 and the pause of pause-7).
+  (docs/bullmq-keys.md 5.2; BullMQ's obliterate-2 and the pause of pause-7).
 
   KEYS[1] meta   KEYS[2] active   KEYS[3] events   KEYS[4] marker
 

@@ -2,7 +2,7 @@
 -- with state delayed): a `waiting prev delayed` event per job, ZREM delayed, LPUSH wait (priority is
 -- ignored and the `delay` field kept, as BullMQ does), one ready marker unless paused or maxed.
 -- opsctl passes the ids (a page read in score order); each is re-checked here: still delayed, and a
--- job hash. A paused BullMQ 5 queue gets the jobs in its paused list (reference section 3).
+-- job hash. A paused BullMQ 5 queue gets the jobs in its paused list (docs/bullmq-keys.md section 2).
 -- KEYS: 1 delayed, 2 wait, 3 paused, 4 meta, 5 active, 6 marker, 7 events
 -- ARGV: 1 key base "<prefix>:<queue>:", 2 mode ("v6" | "legacy"), 3.. ids
 -- Returns {{moved ids}, id1, problem1, id2, problem2, ...}.

@@ -1,6 +1,6 @@
 --[[
   opsctl job remove: one job and its children, as BullMQ's Queue.remove(id, {removeChildren: true})
-  (reference bullmq.md 5.6; BullMQ's removeJob-2 with removeJobWithChildren and isLocked).
+  (docs/bullmq-keys.md 5.3; BullMQ's removeJob-2 with removeJobWithChildren and isLocked).
 
   KEYS[1] job key   KEYS[2] repeat (Job Schedulers)
 

@@ -1,4 +1,4 @@
--- Removing one job the way BullMQ removes it (reference bullmq.md 5.3, 5.5, 5.6; BullMQ's
+-- Removing one job the way BullMQ removes it (docs/bullmq-keys.md section 5; BullMQ's
 -- includes/removeJob, removeParentDependencyKey, removeDeduplicationKeyIfNeededOnRemoval):
 -- the hash and its sub-keys, its dedup entry when that entry still names it, and its place in the
 -- parent's pending dependencies, releasing the parent when it was the last one.

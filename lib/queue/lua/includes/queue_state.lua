@@ -1,5 +1,5 @@
 -- Queue-level helpers shared by opsctl's scripts (BullMQ 5/6 semantics, see
--- ../shared/reference/bullmq.md sections 3, 4 and 9). Expects `local rcall = redis.call`.
+-- docs/bullmq-keys.md sections 2, 3 and 4). Expects `local rcall = redis.call`.
 
 -- Paused (meta.paused set) or at its global concurrency: BullMQ adds no marker then.
 local function opsctl_paused_or_maxed(metaKey, activeKey)

@@ -1,6 +1,6 @@
 -- Where a retried job waits, and the guard against writing into keys of the wrong type.
 -- BullMQ 6 keeps a paused queue's jobs in `wait`; BullMQ 5 (and a queue of unknown version, to be
--- safe) in the `paused` list, which resume renames over `wait` (reference section 3).
+-- safe) in the `paused` list, which resume renames over `wait` (docs/bullmq-keys.md section 2).
 
 -- Fails the whole call, before any write, when key exists with another type than wanted.
 local function opsctl_retry_require_type(key, wanted)

@@ -2,7 +2,7 @@
 
 -- The list a job that becomes waiting goes to. A BullMQ 5 (or unknown-version) queue that is paused
 -- keeps its waiting jobs in the `paused` list, which its own resume renames back to wait; a BullMQ 6
--- queue keeps them in `wait` (reference section 3). mode is "legacy" or "v6", chosen by opsctl from
+-- queue keeps them in `wait` (docs/bullmq-keys.md section 2). mode is "legacy" or "v6", chosen by opsctl from
 -- meta.version; the paused flag itself is read here, at the moment of the move.
 local function state_target_list(mode, metaKey, waitKey, pausedKey)
   if mode == "legacy" and rcall("HEXISTS", metaKey, "paused") == 1 then return pausedKey end
