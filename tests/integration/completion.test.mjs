@@ -2,10 +2,11 @@
 // binary's hidden __complete (nouns, verbs, flags, flag values, queue names from Redis).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { OPSCTL_BIN, cleanEnv, seedMeta, startRedis } from '../lib/harness.mjs';
+import { OPSCTL_BIN, REPO, cleanEnv, run, seedMeta, startRedis } from '../lib/harness.mjs';
 
 let redis;
 before(async () => {
@@ -68,4 +69,20 @@ describe('completion scripts', () => {
     const r = await run(['completion', 'tcsh']);
     assert.equal(r.code, 64);
   });
+});
+
+// completions/ is what gets installed and packaged (CMakeLists.txt installs it from the source tree):
+// it must be exactly what this binary prints.
+describe('committed completion scripts', () => {
+  const files = { bash: 'opsctl', zsh: '_opsctl', fish: 'opsctl.fish' };
+  for (const [name, file] of Object.entries(files)) {
+    test(`completions/${file} is what \`opsctl completion ${name}\` prints`, async () => {
+      const r = await run(['completion', name]);
+      assert.equal(r.code, 0, r.stderr);
+      const committed = readFileSync(path.join(REPO, 'completions', file), 'utf8');
+      assert.ok(committed === r.stdout,
+        `completions/${file} differs from \`opsctl completion ${name}\`: ` +
+        'run scripts/update-completions (after building opsctl) and commit completions/');
+    });
+  }
 });

@@ -4,19 +4,19 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { requireCompat } from './compat-modules.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '..', '..');
 export const OPSCTL_BIN = process.env.OPSCTL_BIN ?? path.join(REPO, 'build', 'opsctl');
 export const HOST = '127.0.0.1';
 
-// ioredis from the pinned compat install, usable from integration tests too.
-const requireCompat = createRequire(path.join(REPO, 'tests', 'compat', 'package.json'));
+// ioredis from the compat install (the pinned one, or OPSCTL_BULLMQ_DIR's), usable from integration tests too.
 export const Redis = requireCompat('ioredis');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,12 +1,10 @@
 // Helpers of the runbook suites: the pinned BullMQ from tests/compat, running `opsctl runbook run`
 // as JSON, and finding a step of the report.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 
-import { assertCode, describeRun, REPO, runJson } from './harness.mjs';
+import { requireCompat } from './compat-modules.mjs';
+import { assertCode, describeRun, runJson } from './harness.mjs';
 
-const requireCompat = createRequire(path.join(REPO, 'tests', 'compat', 'package.json'));
 export const bullmq = requireCompat('bullmq');
 
 // opsctl runbook run <args> -o json; asserts the exit code and the fixed fields of the report.
