@@ -15,7 +15,12 @@ namespace opsctl::cmd {
 namespace {
 
 void add_global_flags(CLI::App& app, GlobalOptions& g) {
-  app.add_option("--redis", g.redis, "Redis URL redis://[user[:password]@]host[:port][/db] or unix:///path (env REDIS_URL)");
+  app.add_option("--redis", g.redis, "Redis URL redis://[user[:password]@]host[:port][/db], rediss://... (TLS) or unix:///path (env REDIS_URL)");
+  app.add_option("--tls-ca", g.tls_ca, "CA bundle (PEM) to verify the Redis server's certificate (default: the system store)");
+  app.add_option("--tls-cert", g.tls_cert, "client certificate (PEM) for a Redis server that asks for one");
+  app.add_option("--tls-key", g.tls_key, "the client certificate's key (PEM)");
+  app.add_option("--tls-server-name", g.tls_server_name, "the name the Redis certificate must carry, sent as SNI (default: the host)");
+  app.add_flag("--tls-insecure", g.tls_insecure, "TLS to Redis without verifying the server (said in every output)");
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
   app.add_option("--context", g.context, "context of the config file to use");

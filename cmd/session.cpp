@@ -74,10 +74,24 @@ std::string Session::prefix() {
 }
 
 redis::Target Session::redis_target() {
-  if (!flags_.redis.empty()) return redis_target_for(flags_.redis, true);
-  if (auto env = io_.env("REDIS_URL"); env && !env->empty()) return redis_target_for(*env, false);
-  if (const config::Context* ctx = context(); ctx && ctx->redis) return redis_target_for(*ctx->redis, false);
-  return redis_target_for("redis://127.0.0.1:6379", false);
+  redis::Target t;
+  if (!flags_.redis.empty()) {
+    t = redis_target_for(flags_.redis, true);
+  } else if (auto env = io_.env("REDIS_URL"); env && !env->empty()) {
+    t = redis_target_for(*env, false);
+  } else if (const config::Context* ctx = context(); ctx && ctx->redis) {
+    t = redis_target_for(*ctx->redis, false);
+  } else {
+    t = redis_target_for("redis://127.0.0.1:6379", false);
+  }
+  const bool tls_flag = !flags_.tls_ca.empty() || !flags_.tls_cert.empty() || !flags_.tls_key.empty() ||
+                        !flags_.tls_server_name.empty() || flags_.tls_insecure;
+  if (tls_flag && !t.tls.enabled) {
+    throw usage_error(fmt::format("the --tls-* flags are for a TLS connection, and Redis {} is plain: use a rediss:// "
+                                  "URL (or tls: true in the context)",
+                                  t.display()));
+  }
+  return t;
 }
 
 redis::Target Session::redis_target_for(const std::string& url, bool from_command_line) {
@@ -87,13 +101,29 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
     io_.err << "opsctl: warning: the password in --redis is visible in ps and shell history; "
                "prefer REDIS_PASSWORD or a context's redis_password_file\n";
   }
+  const config::Context* ctx = context();
   if (!t.password) {
-    const config::Context* ctx = context();
     if (auto env = io_.env("REDIS_PASSWORD"); env && !env->empty()) {
       t.password = *env;
     } else if (ctx && ctx->redis_password_file) {
       t.password = config::read_password_file(*ctx->redis_password_file);
     }
+  }
+  // `tls: true` is about the context's own Redis; TLS material: the flags, else the context's fields.
+  if (ctx && ctx->tls && ctx->redis && url == *ctx->redis) t.tls.enabled = true;
+  auto pick = [&](const std::string& flag, const std::optional<std::string>& field) {
+    return !flag.empty() ? flag : field.value_or("");
+  };
+  t.tls.ca_file = pick(flags_.tls_ca, ctx ? ctx->tls_ca : std::nullopt);
+  t.tls.cert_file = pick(flags_.tls_cert, ctx ? ctx->tls_cert : std::nullopt);
+  t.tls.key_file = pick(flags_.tls_key, ctx ? ctx->tls_key : std::nullopt);
+  t.tls.server_name = pick(flags_.tls_server_name, ctx ? ctx->tls_server_name : std::nullopt);
+  t.tls.insecure = flags_.tls_insecure || (ctx && ctx->tls_insecure);
+  if (t.tls.enabled && t.tls.insecure && !warned_tls_insecure_) {
+    warned_tls_insecure_ = true;
+    io_.err << fmt::format("opsctl: warning: TLS to redis {} is not verified (--tls-insecure): the server is not "
+                           "checked to be who it says\n",
+                           t.display());
   }
   return t;
 }

@@ -28,6 +28,11 @@ struct GlobalOptions {
   std::string output = "text";
   std::string prom_file;
   std::string audit_log;
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_server_name;
+  bool tls_insecure = false;
   bool no_color = false;
   bool yes = false;
   std::string command_line;  // argv joined, for the audit log
@@ -96,6 +101,7 @@ class Session {
   std::optional<config::Config> config_;
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<queue::QueueStore> queues_;
+  bool warned_tls_insecure_ = false;
   bool warned_password_in_url_ = false;
   std::unique_ptr<pg::Connection> pg_;
   bool pg_password_warned_ = false;

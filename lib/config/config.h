@@ -61,6 +61,13 @@ struct Context {
   std::string name;
   std::optional<std::string> redis;
   std::optional<std::string> redis_password_file;
+  // TLS to Redis: `tls: true` turns it on for a redis:// URL too (rediss:// always does).
+  bool tls = false;
+  std::optional<std::string> tls_ca;           // CA bundle (PEM) the server's certificate is checked against
+  std::optional<std::string> tls_cert;         // client certificate (PEM)
+  std::optional<std::string> tls_key;          // its key (PEM)
+  std::optional<std::string> tls_server_name;  // the name verified and sent as SNI
+  bool tls_insecure = false;                   // no verification (said in every output)
   std::optional<std::string> pg;
   std::optional<std::string> prefix;
   bool read_only = false;

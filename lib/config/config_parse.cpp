@@ -21,7 +21,8 @@ namespace {
 constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
-    "name, redis, redis_password_file, pg, prefix, read_only, confirm, http, redis_checks, pg_checks, thresholds";
+    "name, redis, redis_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, pg, prefix, "
+    "read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys =
     "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
 
@@ -191,6 +192,12 @@ class Validator {
       if (k == "name") return;
       if (k == "redis") c.redis = text(key, v, "redis in " + ctx);
       else if (k == "redis_password_file") c.redis_password_file = text(key, v, "redis_password_file in " + ctx);
+      else if (k == "tls") c.tls = boolean(key, v, "tls in " + ctx);
+      else if (k == "tls_ca") c.tls_ca = text(key, v, "tls_ca in " + ctx);
+      else if (k == "tls_cert") c.tls_cert = text(key, v, "tls_cert in " + ctx);
+      else if (k == "tls_key") c.tls_key = text(key, v, "tls_key in " + ctx);
+      else if (k == "tls_server_name") c.tls_server_name = text(key, v, "tls_server_name in " + ctx);
+      else if (k == "tls_insecure") c.tls_insecure = boolean(key, v, "tls_insecure in " + ctx);
       else if (k == "pg") c.pg = text(key, v, "pg in " + ctx);
       else if (k == "prefix") c.prefix = text(key, v, "prefix in " + ctx);
       else if (k == "read_only") c.read_only = boolean(key, v, "read_only in " + ctx);

@@ -9,6 +9,7 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::connection_refused: return "connection_refused";
     case ErrorKind::timeout: return "timeout";
     case ErrorKind::dns: return "dns";
+    case ErrorKind::tls: return "tls";
     case ErrorKind::auth: return "auth";
     case ErrorKind::too_many_clients: return "too_many_clients";
     case ErrorKind::connection_lost: return "connection_lost";

@@ -26,6 +26,7 @@ enum class ErrorKind {
   connection_refused,  // nothing listens at the target
   timeout,             // a deadline (--timeout) passed
   dns,                 // the host name does not resolve
+  tls,                 // the TLS handshake failed: certificate not trusted, wrong name, expired
   auth,                // wrong or missing password, not allowed in (pg_hba, ACL)
   too_many_clients,    // the server has no free connection slot for us
   connection_lost,     // the connection dropped or was closed by the server

@@ -37,8 +37,9 @@ nlohmann::json to_json(const CheckResult& r) {
 double elapsed_ms(std::chrono::steady_clock::time_point start) {
   // Rounded to 0.1 ms once, here: --slow judges the very figure the outputs publish (perfdata in s
   // with 4 decimals), so a re-evaluating system can never disagree with opsctl's level.
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return std::round(ms * 10) / 10;
+  return round_latency_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
 }
+
+double round_latency_ms(double ms) { return std::round(ms * 10) / 10; }
 
 }  // namespace opsctl::health

@@ -34,7 +34,9 @@ Status overall(const std::vector<CheckResult>& results);
 
 nlohmann::json to_json(const CheckResult& r);
 
-// Milliseconds elapsed since start, with sub-millisecond precision.
+// Milliseconds elapsed since start, rounded to 0.1 ms (round_latency_ms).
 double elapsed_ms(std::chrono::steady_clock::time_point start);
+// A latency rounded to 0.1 ms, the precision every output publishes and --slow judges.
+double round_latency_ms(double ms);
 
 }  // namespace opsctl::health

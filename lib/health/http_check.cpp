@@ -150,7 +150,7 @@ CheckResult check_http(const HttpCheckSpec& spec) {
   req.max_body_bytes = max_body;
   req.user_agent = "opsctl-health";
   const http::Response resp = http::perform(req);
-  const double latency = resp.timings.total_ms;
+  const double latency = round_latency_ms(resp.timings.total_ms);
   CheckResult r;
   if (!resp.ok()) {
     r.kind = "http";

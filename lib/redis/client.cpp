@@ -1,34 +1,45 @@
 #include "redis/client.h"
 
 #include <hiredis/hiredis.h>
-#include <sys/time.h>
 
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "redis/transport.h"
 #include "util/duration.h"
 #include "util/redact.h"
 
 namespace opsctl::redis {
 namespace {
 
-struct ContextFree {
-  void operator()(redisContext* c) const { redisFree(c); }
+struct ReaderFree {
+  void operator()(redisReader* r) const { redisReaderFree(r); }
 };
 struct ReplyFree {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
-using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
+using ReaderPtr = std::unique_ptr<redisReader, ReaderFree>;
 using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
+// RESP bytes of one command (hiredis formats, the transport sends).
+void append_command(std::string& out, const Command& cmd) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  argv.reserve(cmd.size());
+  lens.reserve(cmd.size());
+  for (const auto& a : cmd) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  char* buf = nullptr;
+  const int len = redisFormatCommandArgv(&buf, static_cast<int>(argv.size()), argv.data(), lens.data());
+  if (len < 0 || buf == nullptr) throw std::bad_alloc();
+  out.append(buf, static_cast<std::size_t>(len));
+  redisFreeCommand(buf);
 }
 
 Reply convert(const redisReply* r) {
@@ -68,32 +79,53 @@ std::optional<std::int64_t> Reply::as_int() const {
 }
 
 struct Client::Impl {
-  ContextPtr ctx;
+  std::unique_ptr<Transport> io;
+  ReaderPtr reader{redisReaderCreate()};
   ConnectOptions options;
   std::map<const char*, std::string> script_sha;  // script text address -> SHA1 from SCRIPT LOAD
+  // The first transport failure: the stream is out of step after it, so every later call fails the
+  // same way rather than reading a stale reply.
+  std::optional<TransportError> broken;
+  std::string during;
 };
 
 // Turns a broken connection into the error an on-call engineer can act on.
-[[noreturn]] static void throw_io_error(const Target& t, const redisContext* c, std::chrono::milliseconds timeout,
+[[noreturn]] static void throw_io_error(const Target& t, const TransportError& e, std::chrono::milliseconds timeout,
                                         std::string_view during) {
-  std::string why = c ? c->errstr : "out of memory";
   std::string cause;
   ErrorKind kind = ErrorKind::connection_lost;
-  if (why.find("refused") != std::string::npos) {
-    cause = "connection refused (is redis-server running?)";
-    kind = ErrorKind::connection_refused;
-  } else if (why.find("timed out") != std::string::npos || why.find("temporarily unavailable") != std::string::npos ||
-             why.find("in progress") != std::string::npos) {
-    cause = fmt::format("timed out after {} {} (is the server overloaded, or not Redis?)",
-                        util::format_duration(timeout), during);
-    kind = ErrorKind::timeout;
-  } else if (why.find("closed") != std::string::npos) {
-    cause = "connection closed by the server (maxclients reached, or a TLS-only port?)";
-  } else if (why.find("resolve") != std::string::npos || why.find("not known") != std::string::npos) {
-    cause = fmt::format("cannot resolve host ({})", why);
-    kind = ErrorKind::dns;
-  } else {
-    cause = why;
+  switch (e.kind) {
+    case TransportError::Kind::refused:
+      cause = "connection refused (is redis-server running?)";
+      kind = ErrorKind::connection_refused;
+      break;
+    case TransportError::Kind::timeout:
+      cause = fmt::format("timed out after {} {} (is the server overloaded, or not Redis?)",
+                          util::format_duration(timeout), during);
+      kind = ErrorKind::timeout;
+      break;
+    case TransportError::Kind::closed:
+      // A TLS server that wants a client certificate hangs up after the handshake, at the first read.
+      if (!t.tls.enabled) {
+        cause = "connection closed by the server (maxclients reached, or a TLS-only port?)";
+      } else if (t.tls.cert_file.empty()) {
+        cause = "connection closed by the server (maxclients reached, or it asks for a client certificate: "
+                "--tls-cert and --tls-key?)";
+      } else {
+        cause = "connection closed by the server (maxclients reached, or it did not accept the client certificate?)";
+      }
+      break;
+    case TransportError::Kind::dns:
+      cause = fmt::format("cannot resolve host ({})", e.what());
+      kind = ErrorKind::dns;
+      break;
+    case TransportError::Kind::tls:
+      cause = fmt::format("{} (--tls-ca names the CA that signed the server's certificate)", e.what());
+      kind = ErrorKind::tls;
+      break;
+    case TransportError::Kind::other:
+      cause = e.what();
+      break;
   }
   throw Error(ExitCode::critical, kind, util::redact(fmt::format("redis {}: {}", t.display(), cause)));
 }
@@ -137,16 +169,14 @@ Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 
 Client Client::connect(const Target& target, const ConnectOptions& options) {
-  timeval tv = to_timeval(options.connect_timeout);
-  ContextPtr ctx(target.unix_path.empty() ? redisConnectWithTimeout(target.host.c_str(), target.port, tv)
-                                          : redisConnectUnixWithTimeout(target.unix_path.c_str(), tv));
-  if (!ctx || ctx->err) throw_io_error(target, ctx.get(), options.connect_timeout, "connecting");
-  if (redisSetTimeout(ctx.get(), to_timeval(options.command_timeout)) != REDIS_OK) {
-    throw_io_error(target, ctx.get(), options.command_timeout, "setting the timeout");
-  }
   auto impl = std::make_unique<Impl>();
-  impl->ctx = std::move(ctx);
+  if (!impl->reader) throw std::bad_alloc();
   impl->options = options;
+  try {
+    impl->io = Transport::open(target, Clock::now() + options.connect_timeout);
+  } catch (const TransportError& e) {
+    throw_io_error(target, e, options.connect_timeout, "connecting");
+  }
   Client client(std::move(impl), target);
   if (target.password) {
     Command auth = target.user.empty() ? Command{"AUTH", *target.password}
@@ -168,34 +198,52 @@ Client Client::connect(const Target& target, const ConnectOptions& options) {
   return client;
 }
 
-// Queues one command in the context's output buffer.
-static void append_command(const Target& t, redisContext* c, const Command& cmd, std::chrono::milliseconds timeout) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(cmd.size());
-  lens.reserve(cmd.size());
-  for (const auto& a : cmd) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+void Client::write(const std::string& bytes) {
+  if (impl_->broken) throw_io_error(target_, *impl_->broken, impl_->options.command_timeout, impl_->during);
+  try {
+    impl_->io->write_all(bytes, Clock::now() + impl_->options.command_timeout);
+  } catch (const TransportError& e) {
+    impl_->broken = e;
+    impl_->during = "sending a command";
+    throw_io_error(target_, e, impl_->options.command_timeout, impl_->during);
   }
-  if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
-    throw_io_error(t, c, timeout, "sending a command");
+}
+
+Reply Client::read_reply() {
+  if (impl_->broken) throw_io_error(target_, *impl_->broken, impl_->options.command_timeout, impl_->during);
+  redisReader* reader = impl_->reader.get();
+  const auto deadline = Clock::now() + impl_->options.command_timeout;
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
+      impl_->broken = TransportError(TransportError::Kind::other, fmt::format("protocol error: {}", reader->errstr));
+      impl_->during = "reading a reply";
+      throw_io_error(target_, *impl_->broken, impl_->options.command_timeout, impl_->during);
+    }
+    if (raw != nullptr) {
+      ReplyPtr reply(static_cast<redisReply*>(raw));
+      return convert(reply.get());
+    }
+    char buf[16 * 1024];
+    std::size_t n = 0;
+    try {
+      n = impl_->io->read_some(buf, sizeof buf, deadline);
+    } catch (const TransportError& e) {
+      impl_->broken = e;
+      impl_->during = "waiting for a reply";
+      throw_io_error(target_, e, impl_->options.command_timeout, impl_->during);
+    }
+    if (redisReaderFeed(reader, buf, n) != REDIS_OK) throw std::bad_alloc();
   }
 }
 
 std::vector<Reply> Client::pipeline(const std::vector<Command>& commands) {
-  redisContext* c = impl_->ctx.get();
-  for (const auto& cmd : commands) append_command(target_, c, cmd, impl_->options.command_timeout);
+  std::string bytes;
+  for (const auto& cmd : commands) append_command(bytes, cmd);
+  write(bytes);
   std::vector<Reply> out;
   out.reserve(commands.size());
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
-      throw_io_error(target_, c, impl_->options.command_timeout, "waiting for a reply");
-    }
-    ReplyPtr reply(static_cast<redisReply*>(raw));
-    out.push_back(convert(reply.get()));
-  }
+  for (std::size_t i = 0; i < commands.size(); ++i) out.push_back(read_reply());
   return out;
 }
 
@@ -206,24 +254,14 @@ Reply Client::command(const Command& argv) {
 }
 
 void Client::send(const Command& cmd) {
-  redisContext* c = impl_->ctx.get();
-  append_command(target_, c, cmd, impl_->options.command_timeout);
-  for (int done = 0; !done;) {
-    if (redisBufferWrite(c, &done) != REDIS_OK) {
-      throw_io_error(target_, c, impl_->options.command_timeout, "sending a command");
-    }
-  }
+  std::string bytes;
+  append_command(bytes, cmd);
+  write(bytes);
 }
 
-Reply Client::receive() {
-  redisContext* c = impl_->ctx.get();
-  void* raw = nullptr;
-  if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
-    throw_io_error(target_, c, impl_->options.command_timeout, "waiting for a reply");
-  }
-  ReplyPtr reply(static_cast<redisReply*>(raw));
-  return convert(reply.get());
-}
+Reply Client::receive() { return read_reply(); }
+
+std::string Client::tls_version() const { return impl_->io ? impl_->io->tls_version() : ""; }
 
 const std::string& Client::script_sha(std::string_view script) {
   auto& sha = impl_->script_sha[script.data()];

@@ -1,5 +1,6 @@
 #pragma once
-// RAII Redis connection over hiredis with deadlines on connect and on every reply.
+// RAII Redis connection with deadlines on connect and on every reply: our own transport (TCP, Unix
+// socket, TLS; lib/redis/transport.h), hiredis formatting commands and parsing replies.
 // Failures throw opsctl::Error whose message names the redacted target and says what to do:
 // refused, timed out, wrong password, wrong key type, read-only replica.
 #include <chrono>
@@ -48,10 +49,14 @@ class Client {
   const std::string& script_sha(std::string_view script);
 
   const Target& target() const { return target_; }
+  // "TLSv1.3" on a TLS connection, "" otherwise.
+  std::string tls_version() const;
 
  private:
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl, Target target);
+  void write(const std::string& bytes);
+  Reply read_reply();
   std::unique_ptr<Impl> impl_;
   Target target_;
 };

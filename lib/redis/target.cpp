@@ -55,7 +55,7 @@ void parse_query(std::string_view query, Target& t, std::string_view url) {
 
 std::string Target::display() const {
   if (!unix_path.empty()) return db ? fmt::format("unix://{}?db={}", unix_path, db) : "unix://" + unix_path;
-  std::string who = user.empty() ? "" : user + "@";
+  std::string who = (tls.enabled ? "rediss://" : "") + (user.empty() ? "" : user + "@");
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   return db ? fmt::format("{}{}:{}/{}", who, h, port, db) : fmt::format("{}{}:{}", who, h, port);
 }
@@ -74,14 +74,15 @@ Target parse_target(std::string_view url) {
     return t;
   }
   if (rest.substr(0, 9) == "rediss://") {
-    throw usage_error(fmt::format("Redis URL {}: TLS (rediss://) is not supported by this build; use a TLS tunnel",
+    t.tls.enabled = true;
+    rest.remove_prefix(9);
+  } else if (rest.substr(0, 8) == "redis://") {
+    rest.remove_prefix(8);
+  } else {
+    throw usage_error(fmt::format("bad Redis URL {}: expected redis://host[:port][/db] (rediss:// for TLS), with user "
+                                  "and password before the host if needed",
                                   util::redact(url)));
   }
-  if (rest.substr(0, 8) != "redis://") {
-    throw usage_error(fmt::format("bad Redis URL {}: expected redis://host[:port][/db], with user and password before the host if needed",
-                                  util::redact(url)));
-  }
-  rest.remove_prefix(8);
   auto q = rest.find('?');
   if (q != std::string_view::npos) {
     parse_query(rest.substr(q + 1), t, url);

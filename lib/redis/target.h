@@ -1,11 +1,22 @@
 #pragma once
-// Where a Redis server is and how to log in: parsed from redis://[user[:password]@]host[:port][/db]
-// or unix:///path/to.sock[?db=N]. display() is the redacted form used in every message.
+// Where a Redis server is and how to log in: parsed from redis://[user[:password]@]host[:port][/db],
+// rediss://... (TLS) or unix:///path/to.sock[?db=N]. display() is the redacted form used in every
+// message.
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace opsctl::redis {
+
+// TLS to the server: peer verification against the system store or ca_file unless insecure.
+struct TlsSettings {
+  bool enabled = false;
+  std::string ca_file;      // PEM bundle; empty: the system store
+  std::string cert_file;    // client certificate (PEM), when the server asks for one
+  std::string key_file;     // its key; empty: in cert_file
+  std::string server_name;  // the name to verify and send as SNI; empty: the host
+  bool insecure = false;    // no verification at all (said in every output)
+};
 
 struct Target {
   std::string host = "127.0.0.1";
@@ -15,13 +26,15 @@ struct Target {
   std::optional<std::string> password;
   int db = 0;
   bool password_in_url = false;  // the caller warns once: argv is visible in ps and shell history
+  TlsSettings tls;
 
-  // "127.0.0.1:6379", "user@host:6380/2", "unix:///run/redis.sock": never the password.
+  // "127.0.0.1:6379", "user@host:6380/2", "rediss://host:6380", "unix:///run/redis.sock": never the
+  // password.
   std::string display() const;
 };
 
 // Parses a URL. Throws usage_error naming the (redacted) URL on anything malformed:
-// unknown scheme, rediss:// (this hiredis build has no TLS), bad port, bad db number.
+// unknown scheme, bad port, bad db number.
 Target parse_target(std::string_view url);
 
 }  // namespace opsctl::redis

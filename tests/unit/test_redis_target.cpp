@@ -63,9 +63,23 @@ TEST_SUITE("redis.target") {
     CHECK(t.display() == "unix:///run/redis/redis.sock?db=3");
   }
 
+  TEST_CASE("rediss:// is TLS to the same host, port, user and db; display says so") {
+    auto t = parse_target("rediss://ops:s3cret@cache.internal:6380/2");
+    CHECK(t.tls.enabled);
+    CHECK_FALSE(t.tls.insecure);
+    CHECK(t.host == "cache.internal");
+    CHECK(t.port == 6380);
+    CHECK(t.user == "ops");
+    CHECK(t.password == std::optional<std::string>("s3cret"));
+    CHECK(t.db == 2);
+    CHECK(t.display() == "rediss://ops@cache.internal:6380/2");
+    CHECK_FALSE(parse_target("redis://h").tls.enabled);
+    CHECK(parse_target("rediss://h").port == 6379);
+  }
+
   TEST_CASE("malformed URLs are usage errors that do not leak the password") {
     for (const char* bad : {"http://h", "h:6379", "redis://h:0", "redis://h:70000", "redis://h:abc", "redis://h/x",
-                            "redis://:pw@h:99999", "unix://relative.sock", "rediss://:pw@h", "redis://:%zz@h"}) {
+                            "redis://:pw@h:99999", "unix://relative.sock", "rediss://:pw@h:99999", "redis://:%zz@h"}) {
       CAPTURE(bad);
       try {
         parse_target(bad);
