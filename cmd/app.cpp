@@ -15,7 +15,7 @@ namespace opsctl::cmd {
 namespace {
 
 void add_global_flags(CLI::App& app, GlobalOptions& g) {
-  app.add_option("--redis", g.redis, "Redis URL redis://[user[:password]@]host[:port][/db], rediss://... (TLS) or unix:///path (env REDIS_URL)");
+  app.add_option("--redis", g.redis, "Redis URL redis://[user[:password]@]host[:port][/db], rediss://... (TLS), redis+sentinel://h1,h2/master or unix:///path (env REDIS_URL)");
   app.add_option("--tls-ca", g.tls_ca, "CA bundle (PEM) to verify the Redis server's certificate (default: the system store)");
   app.add_option("--tls-cert", g.tls_cert, "client certificate (PEM) for a Redis server that asks for one");
   app.add_option("--tls-key", g.tls_key, "the client certificate's key (PEM)");

@@ -109,6 +109,13 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
       t.password = config::read_password_file(*ctx->redis_password_file);
     }
   }
+  if (!t.sentinel.nodes.empty()) {
+    if (auto env = io_.env("REDIS_SENTINEL_PASSWORD"); env && !env->empty()) {
+      t.sentinel.password = *env;
+    } else if (ctx && ctx->sentinel_password_file) {
+      t.sentinel.password = config::read_password_file(*ctx->sentinel_password_file);
+    }
+  }
   // `tls: true` is about the context's own Redis; TLS material: the flags, else the context's fields.
   if (ctx && ctx->tls && ctx->redis && url == *ctx->redis) t.tls.enabled = true;
   auto pick = [&](const std::string& flag, const std::optional<std::string>& field) {

@@ -168,6 +168,7 @@ nlohmann::json redacted_view(const Config& cfg) {
     contexts.push_back({{"name", c.name},
                         {"redis", optional_text(c.redis, true)},
                         {"redis_password_file", optional_text(c.redis_password_file, false)},
+                        {"sentinel_password_file", optional_text(c.sentinel_password_file, false)},
                         {"tls", {{"enabled", c.tls},
                                  {"ca", optional_text(c.tls_ca, false)},
                                  {"cert", optional_text(c.tls_cert, false)},

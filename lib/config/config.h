@@ -61,6 +61,7 @@ struct Context {
   std::string name;
   std::optional<std::string> redis;
   std::optional<std::string> redis_password_file;
+  std::optional<std::string> sentinel_password_file;  // the sentinels' password (redis+sentinel:// URLs)
   // TLS to Redis: `tls: true` turns it on for a redis:// URL too (rediss:// always does).
   bool tls = false;
   std::optional<std::string> tls_ca;           // CA bundle (PEM) the server's certificate is checked against

@@ -21,7 +21,7 @@ namespace {
 constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
-    "name, redis, redis_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, pg, prefix, "
+    "name, redis, redis_password_file, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, pg, prefix, "
     "read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys =
     "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
@@ -192,6 +192,7 @@ class Validator {
       if (k == "name") return;
       if (k == "redis") c.redis = text(key, v, "redis in " + ctx);
       else if (k == "redis_password_file") c.redis_password_file = text(key, v, "redis_password_file in " + ctx);
+      else if (k == "sentinel_password_file") c.sentinel_password_file = text(key, v, "sentinel_password_file in " + ctx);
       else if (k == "tls") c.tls = boolean(key, v, "tls in " + ctx);
       else if (k == "tls_ca") c.tls_ca = text(key, v, "tls_ca in " + ctx);
       else if (k == "tls_cert") c.tls_cert = text(key, v, "tls_cert in " + ctx);

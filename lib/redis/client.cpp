@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -106,7 +107,10 @@ struct Client::Impl {
       break;
     case TransportError::Kind::closed:
       // A TLS server that wants a client certificate hangs up after the handshake, at the first read.
-      if (!t.tls.enabled) {
+      if (!t.sentinel.nodes.empty()) {
+        cause = "connection closed by the server (a failover? the sentinels name the current master: run the command "
+                "again)";
+      } else if (!t.tls.enabled) {
         cause = "connection closed by the server (maxclients reached, or a TLS-only port?)";
       } else if (t.tls.cert_file.empty()) {
         cause = "connection closed by the server (maxclients reached, or it asks for a client certificate: "
@@ -147,6 +151,9 @@ void throw_reply_error(const Target& t, const Command& argv, const std::string& 
   } else if (starts_with(message, "WRONGTYPE")) {
     fail(ExitCode::unknown, ErrorKind::bad_data,
          fmt::format("key {} has the wrong type for {} (not a BullMQ key?)", key, cmd));
+  } else if (starts_with(message, "READONLY") && !t.sentinel.nodes.empty()) {
+    fail(ExitCode::critical, ErrorKind::unavailable,
+         "the master became a read-only replica (a failover): run the command again, the sentinels name the new master");
   } else if (starts_with(message, "READONLY")) {
     fail(ExitCode::critical, ErrorKind::unavailable, "this is a read-only replica: point --redis at the primary");
   } else if (starts_with(message, "LOADING")) {
@@ -168,7 +175,57 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 
+namespace {
+
+// The master's address from the first sentinel that knows it and whose answer is a master (ROLE),
+// asking each in turn; the connected master client. Every failure is named per sentinel.
+std::optional<Client> connect_via_sentinels(const Target& target, const ConnectOptions& options,
+                                            std::vector<std::string>& failures) {
+  for (const HostPort& node : target.sentinel.nodes) {
+    Target s;
+    s.host = node.host;
+    s.port = node.port;
+    s.password = target.sentinel.password;
+    s.tls = target.tls;
+    s.tls.server_name.clear();  // each sentinel is verified under its own name
+    const std::string where = fmt::format("{}:{}", node.host, node.port);
+    Reply addr;
+    try {
+      Client sentinel = Client::connect(s, options);
+      addr = sentinel.command({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.sentinel.master_name});
+    } catch (const Error& e) {
+      failures.push_back(e.what());
+      continue;
+    }
+    if (addr.type != ReplyType::array || addr.elements.size() != 2 || !addr.elements[1].as_int()) {
+      failures.push_back(fmt::format("sentinel {} does not know a master named {}", where, target.sentinel.master_name));
+      continue;
+    }
+    Target m = target;
+    m.host = addr.elements[0].str;
+    m.port = static_cast<int>(*addr.elements[1].as_int());
+    Client master = Client::connect(m, options);  // a master that cannot be reached: its own error
+    Reply role = master.command({"ROLE"});
+    if (role.type == ReplyType::array && !role.elements.empty() && role.elements[0].str == "master") return master;
+    failures.push_back(fmt::format("sentinel {} named {}:{}, which is not a master now (a failover in progress?)", where,
+                                   m.host, m.port));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Client Client::connect(const Target& target, const ConnectOptions& options) {
+  if (!target.sentinel.nodes.empty() && target.host.empty()) {
+    std::vector<std::string> failures;
+    if (auto master = connect_via_sentinels(target, options, failures)) return std::move(*master);
+    const bool unreachable = std::all_of(failures.begin(), failures.end(), [](const std::string& f) {
+      return f.find("does not know") == std::string::npos && f.find("not a master") == std::string::npos;
+    });
+    throw Error(ExitCode::critical, unreachable ? ErrorKind::connection_refused : ErrorKind::unavailable,
+                util::redact(fmt::format("redis {}: no sentinel gave a usable master address: {}", target.display(),
+                                         fmt::join(failures, "; "))));
+  }
   auto impl = std::make_unique<Impl>();
   if (!impl->reader) throw std::bad_alloc();
   impl->options = options;

@@ -51,13 +51,43 @@ void parse_query(std::string_view query, Target& t, std::string_view url) {
   }
 }
 
+// host, host:port, [v6]:port; empty host: 127.0.0.1.
+HostPort parse_host_port(std::string_view hostport, int default_port, std::string_view url) {
+  HostPort out{"127.0.0.1", default_port};
+  std::string_view port_text;
+  if (!hostport.empty() && hostport[0] == '[') {  // [::1]:6379
+    auto close = hostport.find(']');
+    if (close == std::string_view::npos) throw usage_error(fmt::format("bad Redis URL {}", util::redact(url)));
+    out.host = std::string(hostport.substr(1, close - 1));
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port_text = hostport.substr(close + 2);
+  } else {
+    auto colon = hostport.rfind(':');
+    if (colon != std::string_view::npos) {
+      port_text = hostport.substr(colon + 1);
+      hostport = hostport.substr(0, colon);
+    }
+    if (!hostport.empty()) out.host = std::string(hostport);
+  }
+  if (!port_text.empty()) out.port = parse_number(port_text, 1, 65535, "port", url);
+  return out;
+}
+
 }  // namespace
 
 std::string Target::display() const {
   if (!unix_path.empty()) return db ? fmt::format("unix://{}?db={}", unix_path, db) : "unix://" + unix_path;
-  std::string who = (tls.enabled ? "rediss://" : "") + (user.empty() ? "" : user + "@");
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return db ? fmt::format("{}{}:{}/{}", who, h, port, db) : fmt::format("{}{}:{}", who, h, port);
+  auto hostport = [](const std::string& h, int p) {
+    return fmt::format("{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, p);
+  };
+  if (!sentinel.nodes.empty()) {
+    std::vector<std::string> nodes;
+    for (const auto& n : sentinel.nodes) nodes.push_back(hostport(n.host, n.port));
+    std::string at = host.empty() ? "" : " at " + hostport(host, port);
+    return fmt::format("{}master {}{}{}{} (sentinels {})", tls.enabled ? "TLS " : "", sentinel.master_name, at,
+                       db ? fmt::format(" db {}", db) : "", user.empty() ? "" : " as " + user, fmt::join(nodes, ","));
+  }
+  const std::string who = (tls.enabled ? "rediss://" : "") + (user.empty() ? "" : user + "@");
+  return db ? fmt::format("{}{}/{}", who, hostport(host, port), db) : who + hostport(host, port);
 }
 
 Target parse_target(std::string_view url) {
@@ -73,11 +103,19 @@ Target parse_target(std::string_view url) {
     }
     return t;
   }
+  bool sentinel = false;
   if (rest.substr(0, 9) == "rediss://") {
     t.tls.enabled = true;
     rest.remove_prefix(9);
   } else if (rest.substr(0, 8) == "redis://") {
     rest.remove_prefix(8);
+  } else if (rest.substr(0, 17) == "redis+sentinel://") {
+    sentinel = true;
+    rest.remove_prefix(17);
+  } else if (rest.substr(0, 18) == "rediss+sentinel://") {
+    sentinel = true;
+    t.tls.enabled = true;
+    rest.remove_prefix(18);
   } else {
     throw usage_error(fmt::format("bad Redis URL {}: expected redis://host[:port][/db] (rediss:// for TLS), with user "
                                   "and password before the host if needed",
@@ -90,9 +128,17 @@ Target parse_target(std::string_view url) {
   }
   auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos && slash + 1 < rest.size()) {
-    t.db = parse_number(rest.substr(slash + 1), 0, 1 << 20, "database number", url);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  if (sentinel) {  // /master[/db]
+    auto next = path.find('/');
+    t.sentinel.master_name = std::string(path.substr(0, next));
+    path = next == std::string_view::npos ? std::string_view() : path.substr(next + 1);
+    if (t.sentinel.master_name.empty()) {
+      throw usage_error(fmt::format("bad Redis URL {}: expected redis+sentinel://host:port[,host:port...]/master[/db]",
+                                    util::redact(url)));
+    }
   }
+  if (!path.empty()) t.db = parse_number(path, 0, 1 << 20, "database number", url);
   // The last '@' ends the userinfo: a password may itself contain '@'.
   auto at = authority.rfind('@');
   if (at != std::string_view::npos) {
@@ -105,22 +151,20 @@ Target parse_target(std::string_view url) {
       t.password_in_url = true;
     }
   }
-  std::string_view hostport = authority;
-  std::string_view port_text;
-  if (!hostport.empty() && hostport[0] == '[') {  // [::1]:6379
-    auto close = hostport.find(']');
-    if (close == std::string_view::npos) throw usage_error(fmt::format("bad Redis URL {}", util::redact(url)));
-    t.host = std::string(hostport.substr(1, close - 1));
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port_text = hostport.substr(close + 2);
-  } else {
-    auto colon = hostport.rfind(':');
-    if (colon != std::string_view::npos) {
-      port_text = hostport.substr(colon + 1);
-      hostport = hostport.substr(0, colon);
+  if (sentinel) {
+    t.host.clear();  // filled in from the sentinels' answer
+    t.port = 0;
+    while (true) {
+      auto comma = authority.find(',');
+      t.sentinel.nodes.push_back(parse_host_port(authority.substr(0, comma), 26379, url));
+      if (comma == std::string_view::npos) break;
+      authority.remove_prefix(comma + 1);
     }
-    if (!hostport.empty()) t.host = std::string(hostport);
+    return t;
   }
-  if (!port_text.empty()) t.port = parse_number(port_text, 1, 65535, "port", url);
+  const HostPort hp = parse_host_port(authority, 6379, url);
+  t.host = hp.host;
+  t.port = hp.port;
   return t;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 // Where a Redis server is and how to log in: parsed from redis://[user[:password]@]host[:port][/db],
-// rediss://... (TLS) or unix:///path/to.sock[?db=N]. display() is the redacted form used in every
-// message.
+// rediss://... (TLS), redis+sentinel://[user[:password]@]h1:26379,h2:26379/master[/db] (rediss+sentinel://
+// for TLS to the sentinels and the master) or unix:///path/to.sock[?db=N]. display() is the redacted
+// form used in every message.
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opsctl::redis {
 
@@ -18,6 +20,18 @@ struct TlsSettings {
   bool insecure = false;    // no verification at all (said in every output)
 };
 
+struct HostPort {
+  std::string host;
+  int port = 26379;
+};
+
+// Sentinel: ask these nodes in turn for the master's address (redis+sentinel://h1,h2/master).
+struct SentinelSettings {
+  std::vector<HostPort> nodes;  // empty: no Sentinel, host and port are the server itself
+  std::string master_name;
+  std::optional<std::string> password;  // the sentinels' own (REDIS_SENTINEL_PASSWORD, a context file)
+};
+
 struct Target {
   std::string host = "127.0.0.1";
   int port = 6379;
@@ -27,9 +41,10 @@ struct Target {
   int db = 0;
   bool password_in_url = false;  // the caller warns once: argv is visible in ps and shell history
   TlsSettings tls;
+  SentinelSettings sentinel;  // when set, host and port are filled in by the connection
 
-  // "127.0.0.1:6379", "user@host:6380/2", "rediss://host:6380", "unix:///run/redis.sock": never the
-  // password.
+  // "127.0.0.1:6379", "user@host:6380/2", "rediss://host:6380", "unix:///run/redis.sock",
+  // "master mymaster at 10.0.0.5:6379 (sentinels h1:26379,h2:26379)": never the password.
   std::string display() const;
 };
 

@@ -77,6 +77,36 @@ TEST_SUITE("redis.target") {
     CHECK(parse_target("rediss://h").port == 6379);
   }
 
+  TEST_CASE("redis+sentinel://: the sentinels, the master name, the db; the master's password from the userinfo") {
+    auto t = parse_target("redis+sentinel://ops:s3cret@10.0.0.1:26379,10.0.0.2,[::1]:26380/mymaster/3");
+    REQUIRE(t.sentinel.nodes.size() == 3);
+    CHECK(t.sentinel.nodes[0].host == "10.0.0.1");
+    CHECK(t.sentinel.nodes[0].port == 26379);
+    CHECK(t.sentinel.nodes[1].host == "10.0.0.2");
+    CHECK(t.sentinel.nodes[1].port == 26379);
+    CHECK(t.sentinel.nodes[2].host == "::1");
+    CHECK(t.sentinel.nodes[2].port == 26380);
+    CHECK(t.sentinel.master_name == "mymaster");
+    CHECK(t.db == 3);
+    CHECK(t.user == "ops");
+    CHECK(t.password == std::optional<std::string>("s3cret"));
+    CHECK(t.host.empty());  // the sentinels say
+    CHECK_FALSE(t.tls.enabled);
+    CHECK(t.display() == "master mymaster db 3 as ops (sentinels 10.0.0.1:26379,10.0.0.2:26379,[::1]:26380)");
+    t.host = "10.0.0.9";
+    t.port = 6379;
+    CHECK(t.display() == "master mymaster at 10.0.0.9:6379 db 3 as ops (sentinels 10.0.0.1:26379,10.0.0.2:26379,[::1]:26380)");
+    auto s = parse_target("rediss+sentinel://h1/m");
+    CHECK(s.tls.enabled);
+    CHECK(s.sentinel.master_name == "m");
+    CHECK(s.db == 0);
+    for (const char* bad : {"redis+sentinel://h1", "redis+sentinel://h1/", "redis+sentinel://:pw@h1:0/m",
+                            "redis+sentinel://h1/m/x"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_AS(parse_target(bad), opsctl::Error);
+    }
+  }
+
   TEST_CASE("malformed URLs are usage errors that do not leak the password") {
     for (const char* bad : {"http://h", "h:6379", "redis://h:0", "redis://h:70000", "redis://h:abc", "redis://h/x",
                             "redis://:pw@h:99999", "unix://relative.sock", "rediss://:pw@h:99999", "redis://:%zz@h"}) {
