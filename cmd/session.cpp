@@ -73,11 +73,15 @@ std::string Session::prefix() {
   return "bull";
 }
 
+// Resolved once per run: what names the target in messages is what the client connects to, and a
+// password file is read once.
 redis::Target Session::redis_target() {
-  if (!flags_.redis.empty()) return redis_target_for(flags_.redis, true);
-  if (auto env = io_.env("REDIS_URL"); env && !env->empty()) return redis_target_for(*env, false);
-  if (const config::Context* ctx = context(); ctx && ctx->redis) return redis_target_for(*ctx->redis, false);
-  return redis_target_for("redis://127.0.0.1:6379", false);
+  if (redis_target_) return *redis_target_;
+  if (!flags_.redis.empty()) redis_target_ = redis_target_for(flags_.redis, true);
+  else if (auto env = io_.env("REDIS_URL"); env && !env->empty()) redis_target_ = redis_target_for(*env, false);
+  else if (const config::Context* ctx = context(); ctx && ctx->redis) redis_target_ = redis_target_for(*ctx->redis, false);
+  else redis_target_ = redis_target_for("redis://127.0.0.1:6379", false);
+  return *redis_target_;
 }
 
 redis::Target Session::redis_target_for(const std::string& url, bool from_command_line) {

@@ -27,6 +27,7 @@ class SessionActions : public runbook::ActionContext {
  public:
   explicit SessionActions(Session& s) : s_(s) {}
   redis::Client& redis() override { return s_.redis(); }
+  queue::QueueStore& queues() override { return s_.queues(); }
   std::string prefix() override { return s_.prefix(); }
   redis::Target redis_target(const std::string& url) override;
   pg::Connection& pg() override { return s_.pg(); }

@@ -9,6 +9,10 @@
 #include "redis/client.h"
 #include "redis/target.h"
 
+namespace opsctl::queue {
+class QueueStore;
+}
+
 namespace opsctl::runbook {
 
 class ActionContext {
@@ -16,6 +20,8 @@ class ActionContext {
   virtual ~ActionContext() = default;
 
   virtual redis::Client& redis() = 0;  // the session's Redis, connected on first use
+  // The queues of the session's Redis (lib/queue/store.h), as the queue commands reach them.
+  virtual queue::QueueStore& queues() = 0;
   virtual std::string prefix() = 0;    // BullMQ key prefix
   // A Redis target for a URL (password from the URL, REDIS_PASSWORD or the context); "" is the
   // session's own target.
