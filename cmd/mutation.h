@@ -1,50 +1,53 @@
 #pragma once
-// The safety protocol every mutating verb follows, in one place:
-//   1. refuse in a read_only context (exit 4);
-//   2. preview: count what matches and keep a sample, changing nothing;
-//   3. --dry-run: report the preview (changed 0), audit it (best effort: an unwritable log is a
-//      warning, since a dry run changes nothing), stop;
-//   4. confirm: on a TTY ask (count, sample, context, redacted target); without a TTY require --yes,
-//      else refuse (exit 4);
-//   5. check the audit log is writable (if not, no mutation), mutate, append the audit line;
-//   6. render the fixed JSON shape or a text summary.
-#include <functional>
+// The mutation protocol (lib/mutation/protocol.h) over the session: a Prompter on the terminal
+// (stdin, stderr), an AuditSink on the audit log, the consent of the session's context and flags,
+// and the rendering of the result (the fixed JSON shape or a text summary).
 #include <string>
 
-#include "audit/audit.h"
 #include "cmd/session.h"
-#include "queue/mutation.h"
+#include "mutation/protocol.h"
 
 namespace opsctl::cmd {
 
-enum class ConfirmStyle {
-  yes_no,      // "[y/N]"
-  type_name,   // the user types the name given to confirm_name (obliterate)
+using MutationSpec = mutation::Spec;
+using ConfirmStyle = mutation::ConfirmStyle;
+
+// Asks on stderr and reads the answer from stdin; interactive when both are terminals.
+class IoPrompter final : public mutation::Prompter {
+ public:
+  explicit IoPrompter(Io& io) : io_(io) {}
+  bool interactive() const override { return io_.in_tty && io_.err_tty; }
+  bool ask_yes_no(const std::string& text) override;
+  std::string ask_typed(const std::string& text) override;
+
+ private:
+  Io& io_;
 };
 
-struct MutationSpec {
-  std::string action;         // "queue.retry"
-  std::string target;         // redacted display of what is changed
-  std::string verb_phrase;    // "retry 30 failed jobs" is built as verb_phrase + count + noun_phrase
-  std::string noun_phrase;    // "failed jobs"
-  bool dry_run = false;
-  ConfirmStyle style = ConfirmStyle::yes_no;
-  std::string confirm_name;   // for type_name
-  bool apply_when_empty = false;  // apply even when nothing matched (obliterating an empty queue
-                                  // still deletes its keys)
+// The audit log of --audit-log, OPSCTL_AUDIT_LOG or the default; each record is stamped with who
+// ran it (user, host, context, command line). A dry run's unwritable line warns once on stderr.
+class SessionAuditSink final : public mutation::AuditSink {
+ public:
+  explicit SessionAuditSink(Session& s);
+  void append(const audit::Record& r) override;
+  void append_dry_run(const audit::Record& r) override;
+  void check_writable() override;
+
+ private:
+  audit::Record stamped(audit::Record r) const;
+  Session& s_;
+  std::string path_;
+  bool warned_ = false;
 };
 
-// Runs the protocol: preview() must not change anything; apply() performs the mutation and returns
-// the final result. Returns the exit code. Throws Error(not_done) when refused or declined.
-int run_mutation(Session& s, const MutationSpec& spec,
-                 const std::function<queue::MutationResult()>& preview,
-                 const std::function<queue::MutationResult()>& apply);
+// What the session's context and --yes say about consent.
+mutation::Consent session_consent(Session& s);
+
+// Runs the protocol over the session and renders its result. Returns the exit code. Throws
+// Error(not_done) when refused or declined.
+int run_mutation(Session& s, const MutationSpec& spec, const mutation::Plan& preview, const mutation::Apply& apply);
 
 // The audit log path: --audit-log, OPSCTL_AUDIT_LOG, or the default.
 std::string audit_path(Session& s);
-
-// A dry run's audit line: written when it can be; when not, the dry run goes on (it changes
-// nothing) after one warning on stderr per run, `warned` remembering that it was given.
-void audit_dry_run(Io& io, const std::string& path, const audit::Record& rec, bool& warned);
 
 }  // namespace opsctl::cmd

@@ -73,7 +73,10 @@ std::string Session::prefix() {
   return "bull";
 }
 
+// Resolved once per run: what names the target in messages is what the client connects to, and a
+// password file is read once.
 redis::Target Session::redis_target() {
+  if (redis_target_) return *redis_target_;
   redis::Target t;
   if (!flags_.redis.empty()) {
     t = redis_target_for(flags_.redis, true);
@@ -91,6 +94,7 @@ redis::Target Session::redis_target() {
                                   "URL (or tls: true in the context)",
                                   t.display()));
   }
+  redis_target_ = t;
   return t;
 }
 

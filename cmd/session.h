@@ -73,7 +73,7 @@ class Session {
   std::filesystem::path config_path() const;
   redis::Client& redis();                  // connects on first use
   queue::QueueStore& queues();             // the queues of the session's target (Redis today)
-  redis::Target redis_target();            // resolved target, password included
+  redis::Target redis_target();            // resolved target (once per run), password included
   // A target from a URL given by the user (health checks several): the password from the URL, else
   // REDIS_PASSWORD, else the context's password file; warns once about a password on the command line.
   redis::Target redis_target_for(const std::string& url, bool from_command_line);
@@ -99,6 +99,7 @@ class Session {
   bool color_;
   std::chrono::milliseconds timeout_;
   std::optional<config::Config> config_;
+  std::optional<redis::Target> redis_target_;
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<queue::QueueStore> queues_;
   bool warned_tls_insecure_ = false;

@@ -23,8 +23,8 @@ struct SignalFlags {
 
 bool succeeded(const db::SignalOutcome& o) { return o.reason.empty() && (o.signalled || o.result.rfind("would ", 0) == 0); }
 
-queue::MutationResult to_result(db::Signal sig, const std::string& target, const std::vector<db::SignalOutcome>& outcomes) {
-  queue::MutationResult r;
+mutation::Result to_result(db::Signal sig, const std::string& target, const std::vector<db::SignalOutcome>& outcomes) {
+  mutation::Result r;
   r.action = fmt::format("db.{}", db::to_string(sig));
   r.target = target;
   std::vector<db::SessionRow> rows;

@@ -77,8 +77,8 @@ int run_job_unstick_sql(Session& s, const UnstickSqlFlags& f) {
                               db::flag_duration(spec.older_than), spec.set_status);
   m.dry_run = f.dry_run;
   auto preview = [&] {
-    db::UnstickReport rep = db::preview_unstick(s.pg(), spec, queue::mutation_sample_size);
-    queue::MutationResult r;
+    db::UnstickReport rep = db::preview_unstick(s.pg(), spec, mutation::sample_size);
+    mutation::Result r;
     r.action = m.action;
     r.target = m.target;
     r.matched = rep.matched;
@@ -100,7 +100,7 @@ int run_job_unstick_sql(Session& s, const UnstickSqlFlags& f) {
   };
   auto apply = [&] {
     db::UnstickReport rep = db::unstick_jobs(s.pg(), spec);
-    queue::MutationResult r;
+    mutation::Result r;
     r.action = m.action;
     r.target = m.target;
     r.matched = rep.matched;

@@ -14,20 +14,16 @@
 namespace opsctl::cmd {
 namespace {
 
-// A refusal decided here (not by run_mutation) still gets its audit line.
+// A refusal decided here (not by the protocol) still gets its audit line.
 [[noreturn]] void refuse(Session& s, const queue::MutationResult& plan, const std::string& result,
                          const std::string& message) {
   audit::Record rec;
-  rec.who = audit::identify(s.io().env);
-  const config::Context* ctx = s.context();
-  rec.context = ctx ? ctx->name : "";
-  rec.command_line = s.flags().command_line;
   rec.target = plan.target;
   rec.action = plan.action;
   rec.matched = plan.matched;
   rec.dry_run = false;
   rec.result = result;
-  audit::append(audit_path(s), rec);
+  SessionAuditSink(s).append(rec);
   throw refused_error(message);
 }
 

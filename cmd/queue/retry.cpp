@@ -40,7 +40,7 @@ queue::QueueRetryOptions to_options(Session& s, const RetryFlags& f) {
 
 int run_retry(Session& s, const RetryFlags& f) {
   auto o = to_options(s, f);
-  queue::retry_window(o);  // a bad window is a usage error before any connection
+  queue::check_retry_options(o);  // a bad option is a usage error before any connection
   MutationSpec spec;
   spec.action = "queue.retry";
   spec.target = fmt::format("{} {}", s.redis_target().display(), o.ref.display());
@@ -48,23 +48,20 @@ int run_retry(Session& s, const RetryFlags& f) {
   spec.noun_phrase = f.since.empty() ? fmt::format("{} jobs", o.state)
                                      : queue::since_phrase(o.state, f.since, f.older_than);
   spec.dry_run = f.dry_run;
+  std::unique_ptr<mutation::Operation> retry;
   std::int64_t total = 0;
   return run_mutation(
       s, spec,
       [&] {
         o.now_ms = s.queues().now_ms();  // ages by the server's clock, as queue inspect
-        auto plan = s.queues().plan_retry(o);
-        plan.action = spec.action;
-        plan.target = spec.target;
+        retry = s.queues().retry(o);
+        auto plan = retry->plan();
         total = plan.matched;
         return plan;
       },
       [&] {
         Progress progress(s.io(), "retrying", total);
-        auto done = s.queues().retry(o, [&](std::int64_t n) { progress.update(n); });
-        done.action = spec.action;
-        done.target = spec.target;
-        return done;
+        return retry->apply([&](std::int64_t n) { progress.update(n); });
       });
 }
 

@@ -22,11 +22,11 @@ std::vector<runbook::RunbookDir> runbook_dirs(Session& s, const std::string& fla
 // Finds, parses and lints NAME|FILE. Throws config_error listing every lint error (file:line).
 runbook::Runbook load_runbook(const std::string& name_or_path, const std::vector<runbook::RunbookDir>& dirs);
 
-// Runbook actions reach Redis, clocks and sleep through the session.
+// Runbook actions reach the queues, PostgreSQL, clocks and sleep through the session.
 class SessionActions : public runbook::ActionContext {
  public:
   explicit SessionActions(Session& s) : s_(s) {}
-  redis::Client& redis() override { return s_.redis(); }
+  queue::QueueStore& queues() override { return s_.queues(); }
   std::string prefix() override { return s_.prefix(); }
   redis::Target redis_target(const std::string& url) override;
   pg::Connection& pg() override { return s_.pg(); }

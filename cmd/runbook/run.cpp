@@ -32,59 +32,45 @@ std::string context_name(Session& s) {
   return ctx ? ctx->name : "";
 }
 
-// The caller's side of a fix step: read_only contexts refuse, --yes agrees, a TTY asks.
-runbook::Decision confirm(Session& s, const runbook::Runbook& rb, const runbook::Step& step,
-                          const runbook::StepReport& preview, const std::string& audit_log, bool& context_typed) {
-  const config::Context* ctx = s.context();
-  if (ctx && ctx->read_only) return {false, fmt::format("context {} is read_only", ctx->name)};
-  Io& io = s.io();
-  bool tty = io.in_tty && io.err_tty;
-  if (!s.flags().yes) {
-    if (!tty) return {false, "no TTY to confirm on: pass --yes to run fix steps (or --dry-run to preview)"};
-    io.err << fmt::format("Runbook {}, step {} ({}): {}\n", rb.name, step.id, preview.action, preview.summary);
-    if (step.rollback) {
-      io.err << fmt::format("If a later step fails it is undone with {}.\n", step.rollback->action);
-    }
-    std::string ctx_text = ctx ? fmt::format(" in context {}", ctx->name) : "";
-    io.err << fmt::format("Proceed{}? [y/N] ", ctx_text);
-    io.err.flush();
-    std::string answer;
-    std::getline(io.in, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes") return {false, "not confirmed"};
-  }
-  // A `confirm: true` context (production): on a terminal its name is typed once per run, even with
-  // --yes, as every mutation asks (cmd/mutation.cpp).
-  if (ctx && ctx->confirm && tty && !context_typed) {
-    io.err << fmt::format("Context {} asks for confirmation: type its name to continue: ", ctx->name);
-    io.err.flush();
-    std::string answer;
-    std::getline(io.in, answer);
-    if (answer != ctx->name) return {false, "context name not typed"};
-    context_typed = true;
+// The caller's side of a fix step, by the rules of every mutation (lib/mutation/gate.h): read_only
+// contexts refuse, --yes agrees, a TTY asks; a `confirm: true` context has its name typed once per run.
+runbook::Decision confirm(mutation::Gate& gate, mutation::AuditSink& audit, const runbook::Runbook& rb,
+                          const runbook::Step& step, const runbook::StepReport& preview) {
+  const mutation::Consent& c = gate.consent();
+  if (c.read_only) return {false, fmt::format("context {} is read_only", c.context)};
+  auto why = gate.approve(mutation::AskAlways::no, [&](mutation::Prompter& p) {
+    std::string text = fmt::format("Runbook {}, step {} ({}): {}\n", rb.name, step.id, preview.action, preview.summary);
+    if (step.rollback) text += fmt::format("If a later step fails it is undone with {}.\n", step.rollback->action);
+    text += fmt::format("Proceed{}? [y/N] ", c.context.empty() ? "" : fmt::format(" in context {}", c.context));
+    return p.ask_yes_no(text);
+  });
+  switch (why) {
+    case mutation::Refusal::none: break;
+    case mutation::Refusal::no_tty:
+      return {false, "no TTY to confirm on: pass --yes to run fix steps (or --dry-run to preview)"};
+    case mutation::Refusal::declined: return {false, "not confirmed"};
+    case mutation::Refusal::context_not_typed: return {false, "context name not typed"};
   }
   try {
-    audit::check_writable(audit_log);
+    audit.check_writable();
   } catch (const Error& e) {
     return {false, e.what()};
   }
   return {true, ""};
 }
 
-void audit_fix(Session& s, const runbook::Runbook& rb, const std::string& path, const runbook::StepReport& r,
-               bool dry_run, const std::string& result, bool& warned) {
+void audit_fix(Session& s, mutation::AuditSink& audit, const runbook::Runbook& rb, const runbook::StepReport& r,
+               bool dry_run, const std::string& result) {
   audit::Record rec;
-  rec.who = audit::identify(s.io().env);
-  rec.context = context_name(s);
-  rec.command_line = s.flags().command_line;
   rec.target = fmt::format("{} (runbook {}, step {})", r.target.empty() ? "-" : r.target, rb.name, r.id);
   rec.action = r.action;
   rec.matched = r.planned;
   rec.changed = r.changed;
   rec.dry_run = dry_run;
   rec.result = result;
-  if (dry_run) return audit_dry_run(s.io(), path, rec, warned);
+  if (dry_run) return audit.append_dry_run(rec);
   try {
-    audit::append(path, rec);
+    audit.append(rec);
   } catch (const Error& e) {  // the change is done: say so, and let the run (and its rollback) go on
     s.io().err << "opsctl: warning: " << util::redact(e.what()) << "\n";
   }
@@ -102,15 +88,15 @@ int run_runbook(Session& s, const RunFlags& f) {
   if (!f.from_step.empty()) o.from_step = f.from_step;
   o.context = context_name(s);
 
-  std::string audit_log = audit_path(s);
+  IoPrompter prompter(s.io());
+  mutation::Gate gate(session_consent(s), prompter);
+  SessionAuditSink audit(s);
   runbook::Hooks hooks;
-  bool context_typed = false;
-  bool audit_warned = false;
   hooks.confirm = [&](const runbook::Step& step, const runbook::StepReport& preview) {
-    return confirm(s, rb, step, preview, audit_log, context_typed);
+    return confirm(gate, audit, rb, step, preview);
   };
   hooks.audit = [&](const runbook::StepReport& r, const std::string& result) {
-    audit_fix(s, rb, audit_log, r, f.dry_run, result, audit_warned);
+    audit_fix(s, audit, rb, r, f.dry_run, result);
   };
   if (s.io().err_tty) {
     hooks.step_started = [&](const runbook::StepReport& r) { s.io().err << step_started_line(r); };

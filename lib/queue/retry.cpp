@@ -6,20 +6,13 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "queue/removal_guard.h"
 #include "queue/retry_batch.h"
 
 namespace opsctl::queue {
 namespace {
 
 constexpr std::int64_t page_size = 1000;  // ids read per page when the client filters
-
-void check_options(const QueueRetryOptions& o) {
-  if (o.state != "failed" && o.state != "completed") {
-    throw usage_error(fmt::format("--state must be failed or completed, not '{}'", o.state));
-  }
-  if (o.limit && *o.limit < 1) throw usage_error("--limit must be at least 1");
-  retry_window(o);
-}
 
 std::string max_score(const QueueRetryOptions& o) { return std::to_string(retry_window(o).max_score); }
 std::string min_score(const QueueRetryOptions& o) { return std::to_string(retry_window(o).min_score); }
@@ -84,23 +77,46 @@ void retry_filtered(redis::Client& client, const RetryQueue& q, const QueueRetry
 
 }  // namespace
 
-FinishedWindow retry_window(const QueueRetryOptions& o) { return finished_window(o.now_ms, o.since_ms, o.older_than_ms); }
-
 // In retry_range.cpp.
 void retry_range(redis::Client& client, const RetryQueue& q, const QueueRetryOptions& o, MutationResult& res,
                  const RetryProgress& progress);
 
-MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& o) {
-  check_options(o);
-  JobFilter filter(o);
-  auto q = open_retry_queue(client, o.ref);
-  MutationResult res;
+namespace {
+
+class QueueRetry final : public mutation::Operation {
+ public:
+  QueueRetry(redis::Client& client, QueueRetryOptions o) : client_(client), o_(std::move(o)), filter_(o_) {}
+  MutationResult plan() override;
+  MutationResult apply(const RetryProgress& progress) override;
+
+ private:
+  const RetryQueue& queue() {
+    if (!queue_) queue_ = open_retry_queue(client_, o_.ref);
+    return *queue_;
+  }
+  MutationResult result() const {
+    MutationResult r;
+    r.action = "queue.retry";
+    r.target = queue_target(client_, o_.ref);
+    return r;
+  }
+
+  redis::Client& client_;
+  const QueueRetryOptions o_;
+  const JobFilter filter_;
+  std::optional<RetryQueue> queue_;
+};
+
+MutationResult QueueRetry::plan() {
+  const auto& o = o_;
+  const RetryQueue& q = queue();
+  MutationResult res = result();
   const std::string state_key = o.ref.key(o.state), max = max_score(o), min = min_score(o);
-  if (!filter.active()) {
-    res.matched = std::min(client.command({"ZCOUNT", state_key, min, max}).as_int().value_or(0), remaining(o, 0));
+  if (!filter_.active()) {
+    res.matched = std::min(client_.command({"ZCOUNT", state_key, min, max}).as_int().value_or(0), remaining(o, 0));
     auto n = std::min<std::int64_t>(res.matched, mutation_sample_size);
     if (n > 0) {
-      for (auto& id : client.command({"ZRANGEBYSCORE", state_key, min, max, "LIMIT", "0", std::to_string(n)}).elements) {
+      for (auto& id : client_.command({"ZRANGEBYSCORE", state_key, min, max, "LIMIT", "0", std::to_string(n)}).elements) {
         res.add_sample(id.str);
       }
     }
@@ -110,8 +126,8 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
   // O(offset) in Redis; the score cursor keeps pages O(log n).)
   PageCursor cursor{min, 0};
   for (;;) {
-    auto page = read_page(client, state_key, cursor, max, page_size);
-    classify_page(client, q, filter, page);
+    auto page = read_page(client_, state_key, cursor, max, page_size);
+    classify_page(client_, q, filter_, page);
     std::vector<PageEntry> entries;
     for (const auto& j : page) {
       entries.push_back({j.score, true});
@@ -126,16 +142,35 @@ MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& 
   }
 }
 
-MutationResult queue_retry(redis::Client& client, const QueueRetryOptions& o, const RetryProgress& progress) {
-  check_options(o);
-  JobFilter filter(o);
-  auto q = open_retry_queue(client, o.ref);
-  MutationResult res;
+MutationResult QueueRetry::apply(const RetryProgress& progress) {
+  const RetryQueue& q = queue();
+  MutationResult res = result();
   interruptible(res, [&] {
-    if (filter.active()) retry_filtered(client, q, o, filter, res, progress);
-    else retry_range(client, q, o, res, progress);
+    if (filter_.active()) retry_filtered(client_, q, o_, filter_, res, progress);
+    else retry_range(client_, q, o_, res, progress);
   });
   return res;
+}
+
+}  // namespace
+
+FinishedWindow retry_window(const QueueRetryOptions& o) { return finished_window(o.now_ms, o.since_ms, o.older_than_ms); }
+
+Error flag_error(const std::string& option, const std::string& what) {
+  return usage_error(fmt::format("--{} {}", option, what));
+}
+
+void check_retry_options(const QueueRetryOptions& o, const OptionError& error) {
+  if (o.state != "failed" && o.state != "completed") {
+    throw error("state", fmt::format("must be failed or completed, not '{}'", o.state));
+  }
+  if (o.limit && *o.limit < 1) throw error("limit", "must be at least 1");
+  retry_window(o);
+  (void)JobFilter(o);  // compiles --reason
+}
+
+std::unique_ptr<mutation::Operation> open_queue_retry(redis::Client& client, QueueRetryOptions options) {
+  return std::make_unique<QueueRetry>(client, std::move(options));
 }
 
 }  // namespace opsctl::queue

@@ -4,9 +4,12 @@
 // concurrent worker never sees a job in two states and a killed opsctl leaves each job in one.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "core/error.h"
+#include "mutation/operation.h"
 #include "queue/finished_window.h"
 #include "queue/mutation.h"
 #include "queue/retry_common.h"
@@ -29,17 +32,25 @@ struct QueueRetryOptions {
 // The score range of the state set the options select.
 FinishedWindow retry_window(const QueueRetryOptions& options);
 
+// How a caller's user names an option in an error: "--state" on the command line (flag_error),
+// "action queue.retry: argument state" in a runbook.
+using OptionError = std::function<Error(const std::string& option, const std::string& what)>;
+Error flag_error(const std::string& option, const std::string& what);
+
+// The one check of what a retry is asked, before anything connects: the state, the limit, the
+// --since/--older-than window, the --reason expression. Throws usage_error (state and limit named
+// through error).
+void check_retry_options(const QueueRetryOptions& options, const OptionError& error = flag_error);
+
 // Called with the number of jobs handled so far.
-using RetryProgress = std::function<void(std::int64_t done)>;
+using RetryProgress = mutation::Progress;
 
-// What a retry would move: the count and a sample of ids, changing nothing. Without --name or
-// --reason it costs two commands; with them it reads name and failedReason of every candidate.
-// Throws usage_error for a bad state, regex or window, and open_retry_queue's errors.
-MutationResult plan_queue_retry(redis::Client& client, const QueueRetryOptions& options);
-
-// Moves the matching jobs, oldest finishedOn first. Jobs without a hash (or whose key is not a
-// hash) stay where they are and are reported as problems; every other job is moved.
-MutationResult queue_retry(redis::Client& client, const QueueRetryOptions& options,
-                           const RetryProgress& progress = {});
+// A retry of checked options (check_retry_options) over one queue, detected once by the first of
+// plan() and apply(). plan(): the count and a sample of ids, changing nothing; without --name or
+// --reason it costs two commands, with them it reads name and failedReason of every candidate.
+// apply(): moves the matching jobs, oldest finishedOn first; jobs without a hash (or whose key is
+// not a hash) stay where they are and are reported as problems; cut off mid-way it throws
+// Interrupted. Both throw open_retry_queue's errors; their results name action and target.
+std::unique_ptr<mutation::Operation> open_queue_retry(redis::Client& client, QueueRetryOptions options);
 
 }  // namespace opsctl::queue

@@ -6,6 +6,7 @@
 // no command branches on the backend. Errors: opsctl::Error, as every lib/ function.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,8 +48,8 @@ class QueueStore {
 
   // Transitions. plan_* and DryRun::yes change nothing; the others re-check each job's state as
   // they move it, in bounded batches, and throw Interrupted when cut off mid-way.
-  virtual MutationResult plan_retry(const QueueRetryOptions& o) = 0;
-  virtual MutationResult retry(const QueueRetryOptions& o, const Progress& progress) = 0;
+  // A retry of options checked by check_retry_options: plan() then apply() over one detected queue.
+  virtual std::unique_ptr<mutation::Operation> retry(const QueueRetryOptions& o) = 0;
   virtual MutationResult plan_clear(const ClearOptions& o, DryRun mode, const Progress& progress) = 0;
   virtual MutationResult clear(const ClearOptions& o, const Progress& progress) = 0;
   virtual MutationResult plan_obliterate(const ObliterateOptions& o, std::int64_t& active) = 0;

@@ -14,13 +14,13 @@
 
 #include "core/error.h"
 #include "core/status.h"
-#include "queue/mutation.h"
+#include "mutation/result.h"
 #include "redis/client.h"
 #include "runbook/action_context.h"
 
 namespace opsctl::runbook {
 
-using queue::DryRun;
+using mutation::DryRun;
 
 enum class ValueType { any, string, integer, number, boolean, list, object, duration, command };
 std::string_view to_string(ValueType t);

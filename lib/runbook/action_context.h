@@ -6,8 +6,11 @@
 #include <string>
 
 #include "pg/connection.h"
-#include "redis/client.h"
 #include "redis/target.h"
+
+namespace opsctl::queue {
+class QueueStore;
+}
 
 namespace opsctl::runbook {
 
@@ -15,7 +18,9 @@ class ActionContext {
  public:
   virtual ~ActionContext() = default;
 
-  virtual redis::Client& redis() = 0;  // the session's Redis, connected on first use
+  // The queues of the session's Redis (lib/queue/store.h), connected on first use: queue actions
+  // reach BullMQ as the queue commands do, never through a raw client.
+  virtual queue::QueueStore& queues() = 0;
   virtual std::string prefix() = 0;    // BullMQ key prefix
   // A Redis target for a URL (password from the URL, REDIS_PASSWORD or the context); "" is the
   // session's own target.

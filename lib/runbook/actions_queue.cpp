@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "queue/inspect.h"
+#include "queue/store.h"
 #include "queue/json_fields.h"
 #include "queue/pause.h"
 #include "queue/unstick.h"
@@ -33,7 +34,7 @@ ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
     if (t.window_ms <= 0) throw a.error("window", "must be longer than 0");
   }
   o.now_ms = ctx.now_ms();
-  auto r = queue::inspect_queue(ctx.redis(), o);
+  auto r = ctx.queues().inspect(o);
 
   ActionResult out;
   out.status = r.status;
@@ -83,7 +84,7 @@ ActionResult resume(const Args& a, ActionContext& ctx, DryRun dry) {
   queue::PauseOptions o;
   o.ref = {ctx.prefix(), a.str("queue")};
   o.dry_run = dry;
-  auto r = queue::resume_queue(ctx.redis(), o);
+  auto r = ctx.queues().resume(o);
   ActionResult out;
   out.planned = r.matched;
   out.changed = r.changed;
@@ -114,7 +115,7 @@ ActionResult unstick(const Args& a, ActionContext& ctx, DryRun dry) {
     if (*o.limit < 1) throw a.error("limit", "must be at least 1");
   }
   o.dry_run = dry;
-  auto r = queue::unstick_jobs(ctx.redis(), o);
+  auto r = ctx.queues().unstick(o);
   ActionResult out;
   out.planned = r.matched;
   out.changed = r.changed;

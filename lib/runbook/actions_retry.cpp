@@ -3,6 +3,7 @@
 
 #include "queue/inspect.h"
 #include "queue/retry.h"
+#include "queue/store.h"
 #include "runbook/actions.h"
 #include "runbook/actions_queue.h"
 
@@ -15,22 +16,19 @@ ActionResult retry(const Args& a, ActionContext& ctx, DryRun dry) {
   queue::QueueRetryOptions o;
   o.ref = {ctx.prefix(), a.str("queue")};
   o.state = a.str_or("state", "failed");
-  if (o.state != "failed" && o.state != "completed") throw a.error("state", "must be failed or completed");
   if (a.has("name")) o.name = a.str("name");
   if (a.has("reason")) o.reason = a.str("reason");
   if (a.has("older_than")) o.older_than_ms = a.duration_or("older_than", {}).count();
-  if (a.has("limit")) {
-    o.limit = a.integer("limit");
-    if (*o.limit < 1) throw a.error("limit", "must be at least 1");
-  }
+  if (a.has("limit")) o.limit = a.integer("limit");
   o.reset = a.boolean_or("reset_attempts", false) ? queue::ResetAttempts::yes : queue::ResetAttempts::no;
   o.now_ms = ctx.now_ms();
-  auto& client = ctx.redis();
-  queue::MutationResult r = dry == DryRun::yes ? queue::plan_queue_retry(client, o) : queue::queue_retry(client, o);
+  queue::check_retry_options(o, [&](const std::string& option, const std::string& what) { return a.error(option, what); });
+  auto retry = ctx.queues().retry(o);
+  queue::MutationResult r = dry == DryRun::yes ? retry->plan() : retry->apply({});
   ActionResult out;
   out.planned = r.matched;
   out.changed = dry == DryRun::yes ? 0 : r.changed;
-  out.target = fmt::format("{} {}", client.target().display(), o.ref.display());
+  out.target = r.target;
   out.summary = fmt::format("retry {} in {}", plural(r.matched, o.state + " job", o.state + " jobs"), o.ref.display());
   json problems = json::array();
   for (const auto& p : r.problems) problems.push_back(queue::to_json(p));

@@ -25,7 +25,7 @@ struct World {
 
 struct FakeContext : ActionContext {
   std::int64_t now = 1'700'000'000'000;
-  opsctl::redis::Client& redis() override { throw std::logic_error("no Redis in unit tests"); }
+  opsctl::queue::QueueStore& queues() override { throw std::logic_error("no queues in unit tests"); }
   std::string prefix() override { return "bull"; }
   opsctl::redis::Target redis_target(const std::string&) override { return {}; }
   opsctl::pg::Connection& pg() override { throw std::logic_error("no PostgreSQL in unit tests"); }

@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 struct NoContext : ActionContext {
-  opsctl::redis::Client& redis() override { throw std::logic_error("no Redis"); }
+  opsctl::queue::QueueStore& queues() override { throw std::logic_error("no queues in unit tests"); }
   std::string prefix() override { return "bull"; }
   opsctl::redis::Target redis_target(const std::string&) override { return {}; }
   opsctl::pg::Connection& pg() override { throw std::logic_error("no PostgreSQL in unit tests"); }

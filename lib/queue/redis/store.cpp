@@ -27,8 +27,7 @@ class RedisStore final : public QueueStore {
     return load_job(c_, ref, shape, id);
   }
 
-  MutationResult plan_retry(const QueueRetryOptions& o) override { return plan_queue_retry(c_, o); }
-  MutationResult retry(const QueueRetryOptions& o, const Progress& p) override { return queue_retry(c_, o, p); }
+  std::unique_ptr<mutation::Operation> retry(const QueueRetryOptions& o) override { return open_queue_retry(c_, o); }
   MutationResult plan_clear(const ClearOptions& o, DryRun mode, const Progress& p) override {
     return preview_clear(c_, o, mode, p);
   }

@@ -1,15 +1,13 @@
-#include "queue/mutation.h"
+#include "mutation/result.h"
 
-#include "queue/inspect.h"
+#include "queue/json_fields.h"
 
-namespace opsctl::queue {
+namespace opsctl::mutation {
 
-nlohmann::json to_json(const MutationResult& r) {
+nlohmann::json to_json(const Result& r) {
   nlohmann::json j{{"action", r.action}, {"target", r.target}, {"dry_run", r.dry_run},
                    {"matched", r.matched}, {"changed", r.changed}, {"ids", r.ids}};
-  auto problems = nlohmann::json::array();
-  for (const auto& p : r.problems) problems.push_back(to_json(p));
-  j["problems"] = problems;
+  j["problems"] = queue::problems_json(r.problems);
   // results: one per id for the job verbs, [] for the others (reason only where there is one).
   auto results = nlohmann::json::array();
   for (const auto& x : r.results) {
@@ -24,4 +22,4 @@ nlohmann::json to_json(const MutationResult& r) {
   return j;
 }
 
-}  // namespace opsctl::queue
+}  // namespace opsctl::mutation
