@@ -2,27 +2,18 @@
 // then aged the way hours of production leave them: the timestamps BullMQ wrote (timestamp,
 // processedOn, finishedOn, the finished sets' scores, a scheduler's next run) are moved into the past.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
 import { Queue, Worker } from 'bullmq';
 
-import { OPSCTL_BIN, assertCode, lines, run, runJson, startRedis, waitFor } from '../lib/harness.mjs';
+import { OPSCTL_BIN, assertCode, lines, run, runJson, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 
 const MIN = 60_000;
-let redis;
-let db;
-let connection;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-  connection = { host: redis.host, port: redis.port };
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;
+const connection = redis.connection;
+const closers = redis.closers;
 
 async function newQueue(prefix, name, defaultJobOptions = {}) {
   const q = new Queue(name, { connection, prefix, defaultJobOptions });

@@ -4,29 +4,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { FlowProducer, Queue, Worker } from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, sleep, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertTwins, eventNames, lastEvent, opsctlFor, runJobs } from './removal_helpers.mjs';
 
-let redis;
-let connection;
-let client;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  connection = redis.connection;
-  client = redis.client();
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const connection = redis.connection;
+const client = redis.io;
+const closers = redis.closers;
 
 function queue(prefix, name) {
   const q = new Queue(name, { connection, prefix });

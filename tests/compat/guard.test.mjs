@@ -1,14 +1,15 @@
 // One queue guard for every mutation verb: the same Bull 3 queue, the same missing queue and the
 // same wrong-typed key get the same exit code and the same words from each, and nothing changes.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { run, startRedis } from '../lib/harness.mjs';
+import { run } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const P = 'gd';
-let redis;
-let io;
+const redis = useRedis();
+const io = redis.io;
 
 // Every mutation verb, with what it needs to get past its own flags to the guard.
 const VERBS = [
@@ -24,9 +25,7 @@ const VERBS = [
   ['job', 'unstick', '%q'],
 ];
 
-before(async () => {
-  redis = await startRedis();
-  io = redis.client();
+setup(async () => {
   // A Bull 3 queue as Bull writes it: no meta hash, a priority zset, failed job 1.
   await io.set(`${P}:old:id`, '2');
   await io.rpush(`${P}:old:wait`, '2');
@@ -35,8 +34,6 @@ before(async () => {
   await io.hset(`${P}:old:1`, 'name', 'x', 'data', '{}', 'failedReason', 'boom', 'attemptsMade', '1');
   await io.hset(`${P}:old:2`, 'name', 'x', 'data', '{}', 'timestamp', String(Date.now()));
 });
-
-after(async () => { await redis?.stop(); });
 
 async function each(queue, check) {
   const seen = new Map();

@@ -4,27 +4,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Job } from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { assertCode, run, runJson, startRedis, tempDir } from '../lib/harness.mjs';
+import { assertCode, run, runJson, tempDir } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertTwins, buildQueue } from './retry-fixture.mjs';
 
-let redis;
-let io;
-const queues = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
-});
-
-after(async () => {
-  for (const q of queues) await q.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;
+const queues = redis.closers;
 
 const opsctl = (prefix, ...args) => runJson([...args, '-o', 'json', '--redis', redis.url, '--prefix', prefix]);
 

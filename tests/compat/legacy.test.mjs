@@ -1,20 +1,19 @@
 // Bull 3/4-style queues (raw keys as Bull writes them): layout "bull", legacy paused list, attemptsMade.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, runJson, startRedis } from '../lib/harness.mjs';
+import { assertCode, runJson } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const NOW = Date.now();
-let redis;
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
 
 async function bullJob(queue, id, extra = {}) {
   const fields = { name: '__default__', data: `{"id":${id}}`, opts: '{"attempts":3,"delay":0}', timestamp: NOW - 60_000 + id, delay: 0, priority: 0, attemptsMade: 0, ...extra };
   await redis.cli('HSET', `bull:${queue}:${id}`, ...Object.entries(fields).flat().map(String));
 }
 
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-
+setup(async () => {
   // old: Bull 3, paused (wait renamed to paused, meta-paused set), every state used, no meta hash.
   await redis.cli('SET', 'bull:old:id', '9');
   await redis.cli('SET', 'bull:old:meta-paused', '1');
@@ -50,10 +49,6 @@ before(async () => {
   await redis.cli('SET', 'bull:old4:meta-paused', '1');
   await redis.cli('HSET', 'bull:old4:meta', 'paused', '1');
   for (const id of [1, 2]) { await bullJob('old4', id); await redis.cli('LPUSH', 'bull:old4:paused', String(id)); }
-});
-
-after(async () => {
-  await redis?.stop();
 });
 
 async function inspect(q, ...extra) {

@@ -4,32 +4,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { FlowProducer, Queue, Worker } from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { OPSCTL_BIN, assertCode, run, sleep, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertTwins, dumpAs, opsctlFor, runJobs } from './removal_helpers.mjs';
 
-let redis;
-let connection;
-let client;
-const closers = [];
+const redis = useRedis({ maxmemoryPolicy: 'noeviction', teardown: () => release() });
+const connection = redis.connection;
+const client = redis.io;
+const closers = redis.closers;
 let release;
 const gate = new Promise((r) => { release = r; });
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  connection = redis.connection;
-  client = redis.client();
-});
-
-after(async () => {
-  release();
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
 
 function track(x) {
   closers.push(x);

@@ -1,26 +1,18 @@
 // opsctl queue pause|resume against BullMQ 6.7.0 and 5.81.3: differential dumps, workers waking up,
 // the BullMQ 5 RENAME hazard, batched merge of a legacy paused list, safety protocol, audit.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Queue, Worker } from 'bullmq';
 import { Queue as Queue5, Worker as Worker5 } from 'bullmq5';
 
 import { startRedis, tempDir, sleep, waitFor, run, assertCode } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertSafety, assertSameDump, auditLines, AUDIT_FIELDS, dump, mutate, rawList } from '../lib/state_helpers.mjs';
 
-let redis;
-let db;  // ioredis client for raw reads
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;  // ioredis client for raw reads
+const closers = redis.closers;
 
 const connection = () => ({ host: redis.host, port: redis.port });
 

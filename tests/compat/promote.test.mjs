@@ -1,27 +1,19 @@
 // opsctl queue promote / job promote against BullMQ: Queue.promoteJobs() and Job.promote() dumps,
 // workers waking up, BullMQ 5 paused lists, refused ids, corrupted jobs, safety protocol, audit.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Job, Queue, Worker } from 'bullmq';
 import { Queue as Queue5 } from 'bullmq5';
 
-import { assertCode, run, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { assertCode, run, tempDir, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertSafety, assertSameDump, auditLines, AUDIT_FIELDS, dump, loadScript, mutate } from '../lib/state_helpers.mjs';
 
-let redis;
-let db;
-const closers = [];
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;
+const closers = redis.closers;
 const T0 = Date.now();  // fixed job timestamps: delayed scores and `delayed` events are then equal in twins
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
 
 const connection = () => ({ host: redis.host, port: redis.port });
 

@@ -3,26 +3,23 @@
 // consistent with where it is, and one `waiting` event per moved job. A second run finishes the job.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanEnv, OPSCTL_BIN, run, sleep, startRedis } from '../lib/harness.mjs';
+import { cleanEnv, OPSCTL_BIN, run, sleep } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 import { seedFailed } from './retry-fixture.mjs';
 
 const P = 'fk';
 const N = 100000;
-let redis;
-let io;
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;
 
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
+setup(async () => {
   await seedFailed(redis, P, 'q', N);
   // Keep every event, so the count of `waiting` events can be checked against wait.
   await io.hset(`${P}:q:meta`, 'opts.maxLenEvents', String(10 * N));
   await io.del(`${P}:q:events`);
 });
-
-after(async () => { await redis?.stop(); });
 
 async function invariants() {
   const failed = await io.zrange(`${P}:q:failed`, 0, -1);

@@ -6,22 +6,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanEnv, OPSCTL_BIN, run, sleep, startRedis, tempDir } from '../lib/harness.mjs';
+import { cleanEnv, OPSCTL_BIN, run, sleep, tempDir } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { seedFailed } from './retry-fixture.mjs';
 
 const N = 60000;
 const MAX_CALL = 1000; // more than one script call ever moves (BatchSizer: 250 at most)
-let redis;
-let io;
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
-});
-
-after(async () => { await redis?.stop(); });
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;
 
 async function states(P) {
   const failed = await io.zrange(`${P}:q:failed`, 0, -1);

@@ -2,26 +2,17 @@
 // (drainDelay 30 s, so a missing marker cannot pass), and 10k jobs retried while a worker drains the
 // queue each complete exactly once.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Queue, Worker } from 'bullmq';
 
-import { assertCode, run, startRedis, waitFor } from '../lib/harness.mjs';
+import { assertCode, run, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { seedFailed } from './retry-fixture.mjs';
 
-let redis;
-let io;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;
+const closers = redis.closers;
 
 const opsctl = (prefix, ...args) => run([...args, '--yes', '--redis', redis.url, '--prefix', prefix]);
 

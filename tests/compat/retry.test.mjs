@@ -10,21 +10,12 @@ import { Job } from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, runJson, startRedis, tempDir } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertTwins, buildQueue, seedFailed } from './retry-fixture.mjs';
 
-let redis;
-let io;  // ioredis client for dumps and direct checks
-const queues = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
-});
-
-after(async () => {
-  for (const q of queues) await q.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;  // ioredis client for dumps and direct checks
+const queues = redis.closers;
 
 const opsctl = (prefix, ...args) => runJson([...args, '-o', 'json', '--redis', redis.url, '--prefix', prefix]);
 

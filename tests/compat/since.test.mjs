@@ -5,28 +5,19 @@
 // dry runs, and on the cost (a score range, not a scan of the set).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Queue, Worker } from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { assertCode, run, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { assertCode, run, tempDir, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { auditLines, mutate } from '../lib/state_helpers.mjs';
 import { seedFailed } from './retry-fixture.mjs';
 
-let redis;
-let io;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  io = redis.client();
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const io = redis.io;
+const closers = redis.closers;
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

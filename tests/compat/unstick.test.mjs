@@ -4,27 +4,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { Job, Queue, Worker } from 'bullmq';
 import { Queue as Queue5, Worker as Worker5 } from 'bullmq5';
 
-import { assertCode, REPO, run, sleep, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { assertCode, REPO, run, sleep, tempDir, waitFor } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { assertSafety, assertSameDump, auditLines, AUDIT_FIELDS, dump, loadScript, mutate } from '../lib/state_helpers.mjs';
 
 const REASON = 'job stalled: its worker stopped renewing the lock (moved by opsctl job unstick)';
-let redis;
-let db;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close(true);
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction', close: (c) => c.close(true) });
+const db = redis.io;
+const closers = redis.closers;
 
 const connection = () => ({ host: redis.host, port: redis.port });
 

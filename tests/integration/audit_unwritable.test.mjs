@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, describeRun, run, seedJob, seedMeta, startRedis, tempDir } from '../lib/harness.mjs';
-import { startPostgres } from '../lib/pg.mjs';
+import { seedCompleted, seedDelayed, seedFailed, seedStuck, seedWaiting } from '../lib/fixtures.mjs';
+import { assertCode, describeRun, run, seedMeta, tempDir } from '../lib/harness.mjs';
+import { setup, usePostgres, useRedis } from '../lib/servers.mjs';
 import { dump } from '../lib/state_helpers.mjs';
 
 const NOW = Date.now();
@@ -56,30 +57,22 @@ async function assertRealRunRefused(args, where, opts = {}) {
 }
 
 describe('Redis mutations with an unwritable audit log', () => {
-  let redis;
+  const redis = useRedis();
   const P = 'aud';
 
-  before(async () => {
-    redis = await startRedis();
+  setup(async () => {
     await seedMeta(redis, 'q', P);
     const job = (extra) => ({ name: 'send', data: '{"to":"a@example.com"}', opts: '{"attempts":3}', timestamp: NOW - 60000, ...extra });
     // 1, 2 failed; 3 completed; 4 delayed; 5 active with no lock (stuck); 6 waiting.
-    await seedJob(redis, 'q', 1, job({ failedReason: 'boom', finishedOn: NOW - 1000, processedOn: NOW - 2000, atm: 1 }), P);
-    await seedJob(redis, 'q', 2, job({ failedReason: 'boom', finishedOn: NOW - 900, processedOn: NOW - 1900, atm: 1 }), P);
-    await redis.cli('ZADD', `${P}:q:failed`, String(NOW - 1000), '1', String(NOW - 900), '2');
-    await seedJob(redis, 'q', 3, job({ returnvalue: '1', finishedOn: NOW - 800, processedOn: NOW - 1800, atm: 1 }), P);
-    await redis.cli('ZADD', `${P}:q:completed`, String(NOW - 800), '3');
-    await seedJob(redis, 'q', 4, job({ delay: 3600000, opts: '{"delay":3600000}' }), P);
-    await redis.cli('ZADD', `${P}:q:delayed`, String((NOW + 3600000) * 0x1000), '4');
-    await seedJob(redis, 'q', 5, job({ processedOn: NOW - 600000, ats: 1 }), P);
-    await redis.cli('LPUSH', `${P}:q:active`, '5');
-    await seedJob(redis, 'q', 6, job({}), P);
-    await redis.cli('LPUSH', `${P}:q:wait`, '6');
+    await seedFailed(redis, 'q', 1, job({ failedReason: 'boom', finishedOn: NOW - 1000, processedOn: NOW - 2000, atm: 1 }), P);
+    await seedFailed(redis, 'q', 2, job({ failedReason: 'boom', finishedOn: NOW - 900, processedOn: NOW - 1900, atm: 1 }), P);
+    await seedCompleted(redis, 'q', 3, job({ returnvalue: '1', finishedOn: NOW - 800, processedOn: NOW - 1800, atm: 1 }), P);
+    await seedDelayed(redis, 'q', 4, job({ delay: 3600000, opts: '{"delay":3600000}' }), NOW + 3600000, P);
+    await seedStuck(redis, 'q', 5, job({ processedOn: NOW - 600000, ats: 1 }), P);
+    await seedWaiting(redis, 'q', 6, job({}), P);
   });
 
-  after(async () => { await redis?.stop(); });
-
-  const conn = () => ['--redis', redis.url, '--prefix', P];
+  const conn = () => redis.args(P);
   const verbs = () => [
     ['queue', 'retry', 'q'],
     ['queue', 'clear', 'q', '--state', 'completed'],
@@ -127,16 +120,13 @@ describe('Redis mutations with an unwritable audit log', () => {
 });
 
 describe('PostgreSQL mutations with an unwritable audit log', () => {
-  let pg;
+  const pg = usePostgres();
 
-  before(async () => {
-    pg = await startPostgres();
+  setup(async () => {
     await pg.sql(`CREATE TABLE jobs (id bigint PRIMARY KEY, status text NOT NULL, started_at timestamptz, error text);
       INSERT INTO jobs VALUES (1, 'running', now() - interval '3 hours', NULL), (2, 'done', now() - interval '5 hours', NULL);
       ALTER TABLE jobs OWNER TO app;`);
   });
-  after(async () => { await pg?.stop(); });
-  afterEach(async () => { await pg.releaseAll(); });
 
   const table = () => pg.sql('SELECT id, status FROM jobs ORDER BY id');
 

@@ -1,20 +1,19 @@
 // Bad data in Redis is reported per job; opsctl never crashes and -o json stays one document.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, assertExited, describeRun, run, runJson, seedJob, seedMeta, startRedis } from '../lib/harness.mjs';
+import { assertCode, assertExited, describeRun, run, runJson, seedJob, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const NOW = Date.now();
 const TWO_MB = 2 * 1024 * 1024;
-let redis;   // queue q with bad jobs
-let broken;  // queue q whose wait key is a string
-let io;
+const redis = useRedis();   // queue q with bad jobs
+const broken = useRedis();  // queue q whose wait key is a string
+const io = redis.io;
 
 const good = (extra = {}) => ({ name: 'mail', data: '{"to":"a@b"}', opts: '{"attempts":1}', timestamp: NOW - 1000, atm: 0, ...extra });
 
-before(async () => {
-  [redis, broken] = await Promise.all([startRedis(), startRedis()]);
-  io = redis.client();
+setup(async () => {
   await seedMeta(redis, 'q');
   await redis.cli('SET', 'bull:q:id', '20');
   await seedJob(redis, 'q', 1, good());
@@ -34,10 +33,6 @@ before(async () => {
   await broken.cli('SET', 'bull:q:wait', 'i am not a list');
   await broken.cli('ZADD', 'bull:q:failed', String(NOW), '1');
   await seedJob(broken, 'q', 1, good({ failedReason: 'x', finishedOn: NOW }));
-});
-
-after(async () => {
-  await Promise.all([redis?.stop(), broken?.stop()]);
 });
 
 async function show(id, extra = []) {

@@ -2,16 +2,16 @@
 // the checks read (metrics, limiter, repeat), ids without hashes. Each is reported or skipped, the
 // command finishes with a clear status, and nothing is changed.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, runJson, seedJob, seedMeta, startRedis } from '../lib/harness.mjs';
+import { assertCode, runJson, seedJob, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
-let redis;
+const redis = useRedis();
 const NOW = Date.now();
 const inspect = (q) => ['queue', 'inspect', q, '-o', 'json', '--redis', redis.url];
 
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   // garbage: timestamps that are not numbers, an active id without a hash, a completed id without one.
   await seedMeta(redis, 'garbage');
   await seedJob(redis, 'garbage', 1, { name: 'x', data: '{}', opts: '{}', timestamp: 'yesterday', processedOn: 'soon', atm: 0 });
@@ -28,7 +28,6 @@ before(async () => {
     await redis.cli(cmd[0], `bull:${q}:${key}`, ...cmd.slice(1));
   }
 });
-after(async () => { await redis?.stop(); });
 
 describe('bad data under the time-aware checks', () => {
   test('garbage timestamps and ids without hashes are skipped, the checks still judge', async () => {

@@ -1,20 +1,16 @@
 // The command line itself: help, version, usage errors (exit 64) and where global flags may go.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, assertExited, lines, refusedPort, run, runJson, seedMeta, startRedis } from '../lib/harness.mjs';
+import { assertCode, assertExited, lines, refusedPort, run, runJson, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
-let redis;
+const redis = useRedis();
 let deadUrl;
 
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   deadUrl = `redis://127.0.0.1:${await refusedPort()}`;
   await seedMeta(redis, 'q');
-});
-
-after(async () => {
-  await redis?.stop();
 });
 
 // A usage error: exit 64, nothing on stdout, the first stderr line starts with "opsctl: ".

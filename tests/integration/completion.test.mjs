@@ -4,17 +4,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { OPSCTL_BIN, REPO, cleanEnv, run, seedMeta, startRedis } from '../lib/harness.mjs';
+import { OPSCTL_BIN, REPO, cleanEnv, run, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
-let redis;
-before(async () => {
-  redis = await startRedis();
+const redis = useRedis();
+setup(async () => {
   await seedMeta(redis, 'emails');
   await seedMeta(redis, 'reports');
 });
-after(async () => { await redis?.stop(); });
 
 // Runs a shell snippet with opsctl on PATH; resolves stdout lines.
 function shell(bin, args, script) {

@@ -2,17 +2,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import {
-  assertCode, refusedPort, run, runJson, seedMeta, startRedis, tempDir,
-} from '../lib/harness.mjs';
+import { assertCode, refusedPort, run, runJson, seedMeta, tempDir } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const REDIS_SECRET = 'CtxUrlS3cret-pw';
 const PG_SECRET = 'PgS3cret-pw';
 
-let plain;
-let authed;
+const plain = useRedis();
+const authed = useRedis({ password: REDIS_SECRET });
 let deadUrl;
 let dir;         // holds the config files of this suite
 let configPath;  // the good config, never modified
@@ -47,8 +46,7 @@ function writeConfig(text) {
   return p;
 }
 
-before(async () => {
-  [plain, authed] = await Promise.all([startRedis(), startRedis({ password: REDIS_SECRET })]);
+setup(async () => {
   deadUrl = `redis://127.0.0.1:${await refusedPort()}`;
   dir = tempDir('config-suite');
   passFile = path.join(dir, 'redis.pass');
@@ -57,10 +55,6 @@ before(async () => {
   await seedMeta(plain, 'ctxq', 'ctxp');
   await seedMeta(plain, 'plainq', 'bull');
   await seedMeta(authed, 'q', 'bull');
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), authed?.stop()]);
 });
 
 const noSecrets = (text) => {

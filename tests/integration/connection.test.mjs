@@ -1,26 +1,20 @@
 // Reaching Redis: refused, hung, authentication, URL forms and flag/env precedence.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
-import {
-  assertCode, lines, refusedPort, run, runJson, seedMeta, silentServer, startRedis,
-} from '../lib/harness.mjs';
+import { assertCode, lines, refusedPort, run, runJson, seedMeta, silentServer } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const PASSWORD = 'S3cr3t-Hunter2-pw';
 const WRONG = 'Wr0ng-Guess-pw';
 
-let plain;   // no password
-let authed;  // requirepass PASSWORD, unix socket too
+const plain = useRedis();   // no password
+const authed = useRedis({ password: PASSWORD, unixsocket: true });  // requirepass PASSWORD, unix socket too
 let silent;  // accepts, never answers
 let deadPort;
 
-before(async () => {
-  [plain, authed, silent, deadPort] = await Promise.all([
-    startRedis(),
-    startRedis({ password: PASSWORD, unixsocket: true }),
-    silentServer(),
-    refusedPort(),
-  ]);
+setup(async () => {
+  [silent, deadPort] = await Promise.all([silentServer(), refusedPort()]);
   await seedMeta(plain, 'q');
   await seedMeta(authed, 'q');
   await plain.cli('LPUSH', 'bull:q:wait', '1');
@@ -28,7 +22,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([plain?.stop(), authed?.stop(), silent?.close()]);
+  await silent?.close();
 });
 
 const inspect = (...extra) => ['queue', 'inspect', 'q', ...extra];

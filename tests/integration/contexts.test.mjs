@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { OPSCTL_BIN, run, sandbox, seedMeta, startRedis } from '../lib/harness.mjs';
+import { OPSCTL_BIN, run, sandbox, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
-let redis;
+const redis = useRedis();
 let config;
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   const dir = path.join(sandbox().root, 'contexts');
   mkdirSync(dir, { recursive: true });
   config = path.join(dir, 'config.yaml');
@@ -25,7 +25,6 @@ contexts:
 `);
   await seedMeta(redis, 'q');
 });
-after(async () => { await redis?.stop(); });
 
 const paused = async () => (await redis.cli('HEXISTS', 'bull:q:meta', 'paused')) === '1';
 // script(1) gives opsctl a terminal; input is what the user types.

@@ -4,21 +4,18 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import { assertCode, lines, refusedPort, run, runJson, silentServer, sleep, tempDir } from '../lib/harness.mjs';
-import { APP_PASSWORD, DB, startPostgres } from '../lib/pg.mjs';
+import { APP_PASSWORD, DB } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 
-let pg;
+const pg = usePostgres({ pgbouncer: true, poolSize: 1 });
 let silent;
 let deadPort;
 
-before(async () => {
-  [pg, silent, deadPort] = await Promise.all([startPostgres({ pgbouncer: true, poolSize: 1 }), silentServer(),
-    refusedPort()]);
-});
-after(async () => { await Promise.all([pg?.stop(), silent?.close()]); });
-afterEach(async () => { await pg.releaseAll(); });
+before(async () => { [silent, deadPort] = await Promise.all([silentServer(), refusedPort()]); });
+after(async () => { await silent?.close(); });
 
 const sessions = (...extra) => ['db', 'sessions', '-o', 'json', ...extra];
 

@@ -5,16 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 
 import { assertCode, run, runJson, tempDir } from '../lib/harness.mjs';
-import { startPostgres } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 
-let pg;
-
-before(async () => { pg = await startPostgres(); });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
+const pg = usePostgres();
 
 // Ids 1-3 stuck (running for hours), 4 running for 10 minutes, 5 done long ago, 6 failed long ago.
 beforeEach(async () => {

@@ -1,20 +1,17 @@
 // db locks and the blocker verdict of db pool: a row-lock holder idle in its transaction with two
 // waiters behind it, and a table lock with one waiter, held by real psql sessions.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { assertCode, run, runJson, sleep } from '../lib/harness.mjs';
-import { startPostgres } from '../lib/pg.mjs';
+import { setup, usePostgres } from '../lib/servers.mjs';
 
-let pg;
+const pg = usePostgres();
 
-before(async () => {
-  pg = await startPostgres();
+setup(async () => {
   await pg.sql('CREATE TABLE accounts (id int PRIMARY KEY, v int); INSERT INTO accounts VALUES (1, 0), (2, 0); ' +
     'CREATE TABLE ledger (id int); GRANT ALL ON accounts, ledger TO app');
 });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
 
 const su = (args) => [[...args, '--pg', pg.superUrl], { env: pg.superEnv }];
 

@@ -5,16 +5,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { assertCode, lines, REPO, refusedPort, run, runJson, sleep, tempDir, waitFor } from '../lib/harness.mjs';
-import { startPostgres } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 
-let pg;
-
-before(async () => { pg = await startPostgres({ pgbouncer: true, poolSize: 2 }); });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
+const pg = usePostgres({ pgbouncer: true, poolSize: 2 });
 
 const asSuper = (...args) => [['db', 'pool', '--pg', pg.superUrl, ...args], { env: pg.superEnv }];
 const asApp = (...args) => [['db', 'pool', '--pg', pg.appUrl, ...args], { env: pg.appEnv }];

@@ -4,16 +4,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { assertCode, run, runJson, sleep, tempDir } from '../lib/harness.mjs';
-import { startPostgres, SUPER_PASSWORD } from '../lib/pg.mjs';
+import { SUPER_PASSWORD } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 
-let pg;
-
-before(async () => { pg = await startPostgres(); });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
+const pg = usePostgres();
 
 const su = (args) => [[...args, '--pg', pg.superUrl], { env: pg.superEnv }];
 

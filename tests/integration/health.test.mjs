@@ -6,11 +6,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import {
-  HOST, assertCode, freePort, lines, run, runJson, silentServer, startRedis, tempDir,
-} from '../lib/harness.mjs';
+import { HOST, assertCode, freePort, lines, run, runJson, silentServer, tempDir } from '../lib/harness.mjs';
+import { useRedis } from '../lib/servers.mjs';
 
-let redis, locked, evicting, web, silent;
+const redis = useRedis();
+const locked = useRedis({ password: 'hunter2' });
+const evicting = useRedis({ maxmemoryPolicy: 'allkeys-lru' });
+let web, silent;
 const routes = {
   '/ok': (res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('all good'),
   '/down': (res) => res.writeHead(503).end('maintenance'),
@@ -29,14 +31,12 @@ function startWeb(port = 0) {
 }
 
 before(async () => {
-  [redis, locked, evicting, silent] = await Promise.all([
-    startRedis(), startRedis({ password: 'hunter2' }), startRedis({ maxmemoryPolicy: 'allkeys-lru' }), silentServer(),
-  ]);
+  silent = await silentServer();
   web = await startWeb();
 });
 
 after(async () => {
-  await Promise.all([redis?.stop(), locked?.stop(), evicting?.stop(), silent?.close()]);
+  await silent?.close();
   await new Promise((r) => web.close(r));
 });
 

@@ -1,15 +1,13 @@
 // opsctl health --pg against a real PostgreSQL: a real login (a wrong password is critical), slot
 // accounting as db pool, a full server reported as "no free connection slots", in parallel with HTTP.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { assertCode, runJson, sleep } from '../lib/harness.mjs';
-import { APP_PASSWORD, startPostgres } from '../lib/pg.mjs';
+import { APP_PASSWORD } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 
-let pg;
-before(async () => { pg = await startPostgres(); });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
+const pg = usePostgres();
 
 const health = (args, env) => runJson(['health', '-o', 'json', ...args], { env });
 

@@ -1,31 +1,27 @@
 // Documented JSON fields are always present (null when unknown), on jobs with missing fields too,
 // and counters BullMQ reads as 0 when absent (atm, ats, stc) are 0, not null.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, runJson, seedJob, seedMeta, startRedis } from '../lib/harness.mjs';
+import { seedFailed, seedWaiting } from '../lib/fixtures.mjs';
+import { assertCode, runJson, seedMeta } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const NOW = Date.now();
 const P = 'jf';
-let redis;
+const redis = useRedis();
 
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   await seedMeta(redis, 'q', P);
   // 1: a bare failed job: no atm, ats, stc, opts, progress, returnvalue, processedOn.
-  await seedJob(redis, 'q', 1, { name: 'bare', data: '{}', timestamp: NOW - 5000, failedReason: 'boom', finishedOn: NOW - 1000 }, P);
-  await redis.cli('ZADD', `${P}:q:failed`, String(NOW - 1000), '1');
+  await seedFailed(redis, 'q', 1, { name: 'bare', data: '{}', timestamp: NOW - 5000, failedReason: 'boom', finishedOn: NOW - 1000 }, P);
   // 2: a waiting job with nothing but its data.
-  await seedJob(redis, 'q', 2, { data: '{"x":1}' }, P);
-  await redis.cli('LPUSH', `${P}:q:wait`, '2');
+  await seedWaiting(redis, 'q', 2, { data: '{"x":1}' }, P);
   // 3: counters that are there but not numbers: unknown (null), with a problem.
-  await seedJob(redis, 'q', 3, { name: 'odd', data: '{}', timestamp: NOW, atm: 'many', ats: 'x', stc: '?' }, P);
-  await redis.cli('LPUSH', `${P}:q:wait`, '3');
+  await seedWaiting(redis, 'q', 3, { name: 'odd', data: '{}', timestamp: NOW, atm: 'many', ats: 'x', stc: '?' }, P);
 });
 
-after(async () => { await redis?.stop(); });
-
-const R = () => ['--redis', redis.url, '--prefix', P, '-o', 'json'];
+const R = () => [...redis.args(P), '-o', 'json'];
 
 // job show's documented fields (opsctl(1), job show).
 const JOB_FIELDS = ['queue', 'prefix', 'id', 'state', 'name', 'data', 'opts', 'attempts_made', 'attempts_started',

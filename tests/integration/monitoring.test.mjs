@@ -8,16 +8,18 @@ import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
+import { seedBacklog } from '../lib/fixtures.mjs';
 import {
-  HOST, OPSCTL_BIN, freePort, lines, refusedPort, run, seedJob, seedMeta, silentServer, sleep, startRedis, tempDir, waitFor,
+  HOST, OPSCTL_BIN, freePort, lines, refusedPort, run, seedMeta, silentServer, sleep, tempDir, waitFor,
 } from '../lib/harness.mjs';
-import { APP_PASSWORD, startPostgres } from '../lib/pg.mjs';
+import { APP_PASSWORD } from '../lib/pg.mjs';
+import { setup, usePostgres, useRedis } from '../lib/servers.mjs';
 
 const NOW = Date.now();
-let redis;
-let pg;
+const redis = useRedis();
+const pg = usePostgres({ maxConnections: 12, superuserReserved: 3, releaseAfterEach: false });
 let web;
 let webPort;
 let exporter;
@@ -25,13 +27,9 @@ let exporterPort;
 let textDir;
 let deadPort;
 
-before(async () => {
-  [redis, pg] = await Promise.all([startRedis(), startPostgres({ maxConnections: 12, superuserReserved: 3 })]);
+setup(async () => {
   await seedMeta(redis, 'q');
-  for (let i = 1; i <= 12; i++) {
-    await seedJob(redis, 'q', i, { name: 'mail', data: '{}', opts: '{}', timestamp: NOW - 60000, atm: 0 });
-    await redis.cli('LPUSH', 'bull:q:wait', String(i));
-  }
+  await seedBacklog(redis, 'q', 12, () => ({ name: 'mail', data: '{}', opts: '{}', timestamp: NOW - 60000, atm: 0 }));
   await redis.cli('SET', 'bull:q:id', '12');
   await seedMeta(redis, 'calm');
   web = http.createServer((req, res) => {
@@ -55,7 +53,6 @@ before(async () => {
 after(async () => {
   exporter?.kill('SIGKILL');
   await new Promise((r) => (web ? web.close(r) : r()));
-  await Promise.all([redis?.stop(), pg?.stop()]);
 });
 
 function scrape() {

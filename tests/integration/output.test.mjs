@@ -2,46 +2,36 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
+import { seedBacklog, seedFailed, seedStuck } from '../lib/fixtures.mjs';
 import {
-  OPSCTL_BIN, assertCode, assertExited, lines, run, runJson, seedJob, seedMeta, startRedis, tempDir,
+  OPSCTL_BIN, assertCode, assertExited, lines, run, runJson, seedMeta, tempDir,
 } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
 const STATES = ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children'];
 const NOW = Date.now();
-let redis;
-const R = () => ['--redis', redis.url];
+const redis = useRedis();
+const R = () => redis.args();
 
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   // q: 12 waiting jobs; job 1 was added first (LPUSH: the head of the list is the right end).
   await seedMeta(redis, 'q');
-  for (let i = 1; i <= 12; i++) {
-    await seedJob(redis, 'q', i, { name: 'mail', data: `{"n":${i}}`, opts: '{"attempts":1}', timestamp: NOW - (13 - i) * 1000, atm: 0 });
-    await redis.cli('LPUSH', 'bull:q:wait', String(i));
-  }
+  await seedBacklog(redis, 'q', 12, (i) => ({ name: 'mail', data: `{"n":${i}}`, opts: '{"attempts":1}', timestamp: NOW - (13 - i) * 1000, atm: 0 }));
   await redis.cli('SET', 'bull:q:id', '12');
   // f: 6 failed jobs, two reasons.
   await seedMeta(redis, 'f');
   for (let i = 1; i <= 6; i++) {
     const reason = i <= 4 ? 'boom' : 'smtp down';
-    await seedJob(redis, 'f', i, {
+    await seedFailed(redis, 'f', i, {
       name: 'mail', data: '{}', opts: '{}', timestamp: NOW - 5000, processedOn: NOW - 4000, finishedOn: NOW - 3000 + i,
       failedReason: reason, stacktrace: '[]', atm: 1, ats: 1,
     });
-    await redis.cli('ZADD', 'bull:f:failed', String(NOW - 3000 + i), String(i));
   }
   // calm: 2 waiting, nothing crosses a threshold.
   await seedMeta(redis, 'calm');
-  for (const i of [1, 2]) {
-    await seedJob(redis, 'calm', i, { name: 'x', data: '{}', opts: '{}', timestamp: NOW, atm: 0 });
-    await redis.cli('LPUSH', 'bull:calm:wait', String(i));
-  }
-});
-
-after(async () => {
-  await redis?.stop();
+  await seedBacklog(redis, 'calm', 2, () => ({ name: 'x', data: '{}', opts: '{}', timestamp: NOW, atm: 0 }));
 });
 
 describe('-o json', () => {
@@ -221,8 +211,7 @@ describe('stalled jobs', () => {
   test('an active job without a lock is reported as stalled and makes a warning', async () => {
     await seedMeta(redis, 'st');
     for (const i of [1, 2]) {
-      await seedJob(redis, 'st', i, { name: 'x', data: '{}', opts: '{}', timestamp: NOW, processedOn: NOW, atm: 0 });
-      await redis.cli('LPUSH', 'bull:st:active', String(i));
+      await seedStuck(redis, 'st', i, { name: 'x', data: '{}', opts: '{}', timestamp: NOW, processedOn: NOW, atm: 0 });
     }
     await redis.cli('SET', 'bull:st:2:lock', 'worker-token', 'PX', '60000');
     const args = ['queue', 'inspect', 'st', '-o', 'json', ...R()];

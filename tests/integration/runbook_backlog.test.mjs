@@ -5,36 +5,23 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { assertCode, run, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { pausedBacklog } from '../lib/fixtures.mjs';
+import { assertCode, run, tempDir, waitFor } from '../lib/harness.mjs';
 import { bullmq, finding, runbook, step } from '../lib/runbook_helpers.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { AUDIT_FIELDS, auditLines, readOnlyConfig } from '../lib/state_helpers.mjs';
 
 const { Queue, Worker } = bullmq;
-let redis;
-let db;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;
+const closers = redis.closers;
 
 const connection = () => ({ host: redis.host, port: redis.port });
 
-async function pausedQueue(prefix, jobs) {
-  const q = new Queue('emails', { connection: connection(), prefix });
-  closers.push(q);
-  await q.pause();
-  await q.addBulk(Array.from({ length: jobs }, (_, i) => ({ name: 'send', data: { i } })));
-  return q;
-}
+const pausedQueue = (prefix, jobs) => pausedBacklog(redis, Queue, prefix, jobs);
 
 function worker(prefix, fn) {
   const w = new Worker('emails', fn, { connection: connection(), prefix, drainDelay: 30, concurrency: 4 });

@@ -4,18 +4,14 @@
 // `stuck-job` on an SQL job table.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { run, sleep, tempDir } from '../lib/harness.mjs';
-import { startPostgres } from '../lib/pg.mjs';
+import { usePostgres } from '../lib/servers.mjs';
 import { finding, runbook, step } from '../lib/runbook_helpers.mjs';
 import { auditLines } from '../lib/state_helpers.mjs';
 
-let pg;
-
-before(async () => { pg = await startPostgres({ maxConnections: 12, superuserReserved: 3 }); });
-after(async () => { await pg?.stop(); });
-afterEach(async () => { await pg.releaseAll(); });
+const pg = usePostgres({ maxConnections: 12, superuserReserved: 3 });
 
 // Each client reports when its statements ran (no inspecting connection while the slots fill: a
 // superuser takes a normal slot while one is free); only then are the sessions read, for their pids.

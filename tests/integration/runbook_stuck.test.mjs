@@ -2,47 +2,22 @@
 // in active; while the lock lives nothing is touched, once it expired the runbook finds it, sends it
 // back to waiting, verifies none remain, and a fresh worker runs it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { REPO, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { killedWorkerJob } from '../lib/fixtures.mjs';
+import { tempDir, waitFor } from '../lib/harness.mjs';
 import { bullmq, finding, runbook, step } from '../lib/runbook_helpers.mjs';
+import { useRedis } from '../lib/servers.mjs';
 import { auditLines } from '../lib/state_helpers.mjs';
 
 const { Queue, Worker } = bullmq;
-let redis;
-let db;
-const closers = [];
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;
+const closers = redis.closers;
 
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers.reverse()) await c.close();
-  await redis?.stop();
-});
-
-// A worker in a child process (lock 2 s) that takes one job and hangs; SIGKILLed once it is active.
-async function killedWorker(prefix, name) {
-  const code = `
-    import { Worker } from 'bullmq';
-    new Worker(${JSON.stringify(name)}, async (job) => { console.log('active ' + job.id); await new Promise(() => {}); },
-      { connection: { host: '${redis.host}', port: ${redis.port} }, prefix: ${JSON.stringify(prefix)},
-        lockDuration: 2000, stalledInterval: 600000, drainDelay: 30 });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code],
-    { cwd: path.join(REPO, 'tests', 'compat'), stdio: ['ignore', 'pipe', 'inherit'] });
-  const id = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { const m = /active (\S+)/.exec(String(d)); if (m) resolve(m[1]); });
-    child.on('exit', (c) => reject(new Error(`worker child exited early (${c})`)));
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-  return id;
-}
+const killedWorker = (prefix, name) => killedWorkerJob(redis, prefix, name);
 
 const stuck = (prefix, extra = []) => ['stuck-job', '--param', 'queue=jobs', '--redis', redis.url, '--prefix', prefix,
   '--audit-log', path.join(tempDir('audit'), 'a.jsonl'), ...extra];

@@ -4,38 +4,27 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { dumpQueue } from '../lib/dump.mjs';
-import { OPSCTL_BIN, run, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
+import { pausedBacklog } from '../lib/fixtures.mjs';
+import { OPSCTL_BIN, run, tempDir, waitFor } from '../lib/harness.mjs';
 import { bullmq } from '../lib/runbook_helpers.mjs';
+import { useRedis } from '../lib/servers.mjs';
 
 const { Queue, Worker } = bullmq;
-let redis;
-let db;
-const closers = [];
-
-before(async () => {
-  redis = await startRedis({ maxmemoryPolicy: 'noeviction' });
-  db = redis.client();
-});
-after(async () => {
-  for (const c of closers) await c.close();
-  await redis?.stop();
-});
+const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
+const db = redis.io;
 
 const onTty = (args, input) =>
   run(['-qec', [OPSCTL_BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { bin: 'script', input });
 
 async function pausedQueue(prefix, n) {
-  const q = new Queue('emails', { connection: { host: redis.host, port: redis.port }, prefix });
-  closers.push(q);
-  await q.pause();
-  await q.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'send', data: { i } })));
+  const q = await pausedBacklog(redis, Queue, prefix, n);
   // A worker waits on the paused queue: the drain check needs one.
   const w = new Worker('emails', async () => {}, { connection: { host: redis.host, port: redis.port }, prefix,
     drainDelay: 30 });
-  closers.unshift(w);
+  redis.closers.push(w);
   await waitFor(async () => (await q.getWorkers()).length > 0, { what: 'the worker to connect' });
   return q;
 }

@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { assertCode, run, runJson, seedJob, seedMeta, startRedis, tempDir } from '../lib/harness.mjs';
+import { seedBacklog } from '../lib/fixtures.mjs';
+import { assertCode, run, runJson, seedMeta, tempDir } from '../lib/harness.mjs';
+import { setup, useRedis } from '../lib/servers.mjs';
 
-let redis;
+const redis = useRedis();
 let dir;
 const NOW = Date.now();
 
@@ -17,19 +19,14 @@ function writeConfig(name, text) {
   return p;
 }
 
-before(async () => {
-  redis = await startRedis();
+setup(async () => {
   dir = tempDir('thresholds');
   // q and r: 12 jobs waiting a few seconds, no worker connected (a backlog above 10 warns at once).
   for (const q of ['q', 'r']) {
     await seedMeta(redis, q);
-    for (let i = 1; i <= 12; i++) {
-      await seedJob(redis, q, i, { name: 'x', data: '{}', opts: '{}', timestamp: NOW - 3000, atm: 0 });
-      await redis.cli('LPUSH', `bull:${q}:wait`, String(i));
-    }
+    await seedBacklog(redis, q, 12, () => ({ name: 'x', data: '{}', opts: '{}', timestamp: NOW - 3000, atm: 0 }));
   }
 });
-after(async () => { await redis?.stop(); });
 
 const config = () => [
   'current-context: c',
