@@ -36,6 +36,17 @@ nlohmann::json optional_text(const std::optional<std::string>& s, bool secret) {
   return secret ? util::redact(*s) : *s;
 }
 
+// The context's TLS fields; null when it sets none.
+nlohmann::json tls_view(const Context& c) {
+  if (!c.tls && !c.tls_ca && !c.tls_cert && !c.tls_key && !c.tls_server_name && !c.tls_insecure) return nullptr;
+  return {{"enabled", c.tls},
+          {"ca", optional_text(c.tls_ca, false)},
+          {"cert", optional_text(c.tls_cert, false)},
+          {"key", optional_text(c.tls_key, false)},
+          {"server_name", optional_text(c.tls_server_name, false)},
+          {"insecure", c.tls_insecure}};
+}
+
 }  // namespace
 
 namespace detail {
@@ -169,12 +180,7 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"redis", optional_text(c.redis, true)},
                         {"redis_password_file", optional_text(c.redis_password_file, false)},
                         {"sentinel_password_file", optional_text(c.sentinel_password_file, false)},
-                        {"tls", {{"enabled", c.tls},
-                                 {"ca", optional_text(c.tls_ca, false)},
-                                 {"cert", optional_text(c.tls_cert, false)},
-                                 {"key", optional_text(c.tls_key, false)},
-                                 {"server_name", optional_text(c.tls_server_name, false)},
-                                 {"insecure", c.tls_insecure}}},
+                        {"tls", tls_view(c)},
                         {"pg", optional_text(c.pg, true)},
                         {"prefix", optional_text(c.prefix, false)},
                         {"read_only", c.read_only},

@@ -124,6 +124,8 @@ TEST_SUITE("cmd: config verbs") {
                             {"redis", redis},
                             {"redis_checks", nlohmann::json::array()},
                             {"redis_password_file", nullptr},
+                            {"sentinel_password_file", nullptr},
+                            {"tls", nullptr},
                             {"thresholds", nlohmann::json::object()}};
     };
     CHECK(nlohmann::json::parse(r.out) ==
