@@ -8,6 +8,7 @@
 #include "queue/lua_scripts.h"
 #include "queue/removal_batch.h"
 #include "queue/removal_guard.h"
+#include "queue/state_common.h"
 
 namespace opsctl::queue {
 namespace {
@@ -26,17 +27,9 @@ std::vector<std::string> guarded_suffixes() {
   return s;
 }
 
-}  // namespace
-
-std::string active_jobs_refusal(const std::string& target, std::int64_t active) {
-  return fmt::format("queue.clear --all: {} has {} active job{} (being processed by workers); refusing to "
-                     "obliterate it, nothing changed. Stop the workers first, or pass --force to remove "
-                     "active jobs too (their workers then fail with \"Missing lock\")",
-                     target, active, active == 1 ? "" : "s");
-}
-
-MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions& o, std::int64_t& active) {
-  require_bullmq_queue(client, o.ref, guarded_suffixes());
+// The preview, and the queue's shape it read (the obliterate's pause needs its layout).
+MutationResult preview(redis::Client& client, const ObliterateOptions& o, std::int64_t& active, QueueShape& shape) {
+  shape = require_bullmq_queue(client, o.ref, guarded_suffixes());
   MutationResult r;
   r.action = "queue.clear-all";
   r.target = queue_target(client, o.ref);
@@ -57,10 +50,27 @@ MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions
   return r;
 }
 
+}  // namespace
+
+std::string active_jobs_refusal(const std::string& target, std::int64_t active) {
+  return fmt::format("queue.clear --all: {} has {} active job{} (being processed by workers); refusing to "
+                     "obliterate it, nothing changed. Stop the workers first, or pass --force to remove "
+                     "active jobs too (their workers then fail with \"Missing lock\")",
+                     target, active, active == 1 ? "" : "s");
+}
+
+MutationResult preview_obliterate(redis::Client& client, const ObliterateOptions& o, std::int64_t& active) {
+  QueueShape shape;
+  return preview(client, o, active, shape);
+}
+
 MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& o,
                                 const std::function<void(std::int64_t done)>& progress) {
   std::int64_t active = 0;
-  MutationResult r = preview_obliterate(client, o, active);
+  QueueShape shape;
+  MutationResult r = preview(client, o, active, shape);
+  // The pause of a BullMQ 5 queue also moves wait to the paused list, as opsctl queue pause does.
+  const std::string mode = choose_layout(shape).lua_mode();
   r.dry_run = false;
   r.matched = 0;
   const QueueRef& ref = o.ref;
@@ -70,9 +80,10 @@ MutationResult obliterate_queue(redis::Client& client, const ObliterateOptions& 
     std::int64_t budget = batch.size();
     auto started = std::chrono::steady_clock::now();
     auto reply = client.eval(lua::obliterate_batch,
-                             {ref.key("meta"), ref.key("active"), ref.key("events"), ref.key("marker")},
+                             {ref.key("meta"), ref.key("active"), ref.key("events"), ref.key("marker"),
+                              ref.key("wait"), ref.key("paused")},
                              {ref.base(), std::to_string(budget), o.force == Force::yes ? "force" : "",
-                              first ? "pause" : ""});
+                              first ? "pause" : "", mode});
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (reply.type != redis::ReplyType::array || reply.elements.size() != 3) {
       throw unknown_error(fmt::format("{}: unexpected reply from the obliterate script", r.target));

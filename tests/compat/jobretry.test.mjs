@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { Job } from 'bullmq';
+import * as bullmq5 from 'bullmq5';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, runJson, tempDir } from '../lib/harness.mjs';
@@ -31,17 +32,18 @@ const JOBS = [
   { name: 'report', data: { n: 8 }, opts: { lifo: true } },
 ];
 
-async function twins(prefix) {
-  await buildQueue(redis, prefix, 'twina', JOBS, { flow: true, opened: queues });
-  const b = await buildQueue(redis, prefix, 'twinb', JOBS, { flow: true, opened: queues });
+async function twins(prefix, lib) {
+  await buildQueue(redis, prefix, 'twina', JOBS, { flow: true, opened: queues, lib });
+  const b = await buildQueue(redis, prefix, 'twinb', JOBS, { flow: true, opened: queues, lib });
   await assertTwins(io, prefix, 'twina', 'twinb', 'twins differ before the retry (fixture)');
   return b;
 }
 
-// Job.retry(state) on each id in order, the state read first as an operator would.
-async function retryEach(queue, ids, opts = {}) {
+// Job.retry(state) on each id in order, the state read first as an operator would. JobClass: the
+// Job of the BullMQ that built the queue.
+async function retryEach(queue, ids, opts = {}, JobClass = Job) {
   for (const id of ids) {
-    const job = await Job.fromId(queue, id);
+    const job = await JobClass.fromId(queue, id);
     await job.retry(await job.getState(), opts);
   }
 }
@@ -85,6 +87,36 @@ describe('job retry vs Job.retry (differential)', () => {
     await assertTwins(io, P, 'twina', 'twinb', '--reset-attempts on a paused queue');
     assert.equal(await io.exists(`${P}:twina:marker`), 0);
     assert.equal(await io.hexists(`${P}:twina:4`, 'atm'), 0);
+  });
+});
+
+describe('job retry on a BullMQ 5 queue vs its own Job.retry (differential)', () => {
+  test('priority ignored as BullMQ 5 ignores it: every job back to wait, none to prioritized', async () => {
+    const P = 'j5';
+    const b = await twins(P, bullmq5);
+    assert.match(await io.hget(`${P}:twina:meta`, 'version'), /^bullmq:5\./, 'fixture: a BullMQ 5 queue');
+    const ids = ['3', '1', '5', '6', '8', 'flow-bad', '7', 'flow-ok', '2'];
+    const r = await opsctl(P, 'job', 'retry', 'twina', ...ids, '--yes');
+    assertCode(['job', 'retry'], r, 0);
+    assert.equal(r.json.changed, ids.length);
+    await retryEach(b, ids, {}, bullmq5.Job);
+    await assertTwins(io, P, 'twina', 'twinb', 'BullMQ 5: after job retry');
+    assert.equal(await io.exists(`${P}:twina:prioritized`), 0);
+    assert.equal((await io.lrange(`${P}:twina:wait`, -1, -1))[0], '8', 'lifo job runs next');
+    assert.equal(await io.llen(`${P}:twina:wait`), ids.length);
+  });
+
+  test('a paused BullMQ 5 queue: into its paused list, priority ignored, no marker', async () => {
+    const P = 'j5p';
+    const b = await twins(P, bullmq5);
+    for (const name of ['twina', 'twinb']) await io.hset(`${P}:${name}:meta`, 'paused', '1');
+    const ids = ['4', '1', '7'];
+    const r = await opsctl(P, 'job', 'retry', 'twina', ...ids, '--yes');
+    assertCode(['job', 'retry'], r, 0);
+    await retryEach(b, ids, {}, bullmq5.Job);
+    await assertTwins(io, P, 'twina', 'twinb', 'BullMQ 5: job retry on a paused queue');
+    assert.deepEqual(await io.lrange(`${P}:twina:paused`, 0, -1), ['7', '1', '4']);
+    assert.equal(await io.exists(`${P}:twina:marker`), 0);
   });
 });
 

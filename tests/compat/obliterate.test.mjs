@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { FlowProducer, Queue, Worker } from 'bullmq';
+import * as bullmq from 'bullmq';
+import * as bullmq5 from 'bullmq5';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { OPSCTL_BIN, assertCode, run, sleep, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
@@ -27,12 +28,14 @@ function track(x) {
 
 // Every state: completed and failed (with logs), waiting, prioritized, delayed, dedup keys, a Job
 // Scheduler, a flow whose parent waits for a child of another queue (left behind by obliterate),
-// and, with `active`, one job held by a worker until the suite ends.
-async function build(prefix, name, { active = false } = {}) {
+// and, with `active`, one job held by a worker until the suite ends. lib: the BullMQ module building
+// it (the `bullmq5` module for a BullMQ 5 queue).
+async function build(prefix, name, { active = false, lib = bullmq } = {}) {
+  const { FlowProducer, Queue, Worker } = lib;
   const q = track(new Queue(name, { connection, prefix }));
   await q.add('ok', { n: 1 }, { jobId: 'c1', deduplication: { id: 'dc1', ttl: 600000 } });
   await q.add('bad', { fail: 'boom' }, { jobId: 'f1', attempts: 1 });
-  await runJobs(connection, prefix, name, (c) => c.completed === 1 && c.failed === 1);
+  await runJobs(connection, prefix, name, (c) => c.completed === 1 && c.failed === 1, { lib });
   await q.add('w', {}, { jobId: 'w1', deduplication: { id: 'dw1' } });
   await q.add('p', {}, { jobId: 'p1', priority: 2 });
   await q.add('d', {}, { jobId: 'd1', delay: 3600_000 });
@@ -78,7 +81,7 @@ describe('queue clear --all vs Queue.obliterate', () => {
 
   test('an empty queue: its keys go, like obliterate()', async () => {
     const P = 'ob2';
-    const [a, b] = [track(new Queue('a', { connection, prefix: P })), track(new Queue('b', { connection, prefix: P }))];
+    const [a, b] = [track(new bullmq.Queue('a', { connection, prefix: P })), track(new bullmq.Queue('b', { connection, prefix: P }))];
     await a.waitUntilReady();
     await b.waitUntilReady();
     assert.ok(await client.exists(`${P}:a:meta`));
@@ -137,13 +140,40 @@ describe('queue clear --all vs Queue.obliterate', () => {
   });
 });
 
+describe('queue clear --all on a BullMQ 5 queue vs its own Queue.obliterate', () => {
+  test('paused the BullMQ 5 way (wait moved to the paused list) before its jobs go; the same keys left', async () => {
+    const P = 'ob8';
+    await build(P, 'a', { lib: bullmq5 });
+    const b = await build(P, 'b', { lib: bullmq5 });
+    assert.match(await client.hget(`${P}:a:meta`, 'version'), /^bullmq:5\./, 'fixture: a BullMQ 5 queue');
+    // What happens to each twin's wait list, as keyspace notifications (generic commands).
+    await client.config('SET', 'notify-keyspace-events', 'Kg');
+    const sub = redis.client();
+    const seen = { a: [], b: [] };
+    sub.on('pmessage', (_p, channel, event) => seen[channel.endsWith(`${P}:a:wait`) ? 'a' : 'b'].push(event));
+    await sub.psubscribe(`__keyspace@*__:${P}:[ab]:wait`);
+    try {
+      assertCode(['--all'], await opsctlFor(redis, P)(['queue', 'clear', 'a', '--all', '--force']), 0);
+      await b.obliterate();
+      await waitFor(() => seen.a.length > 0 && seen.b.length > 0, { what: 'notifications on both wait lists' });
+      await sleep(100);
+    } finally {
+      await client.config('SET', 'notify-keyspace-events', '');
+    }
+    assert.deepEqual(seen.a, seen.b, 'BullMQ 5\'s pause renames wait to paused');
+    assert.deepEqual(seen.a, ['rename_from']);
+    const d = await assertTwins(client, P, { q: 'a', kids: 'a-kids' }, { q: 'b', kids: 'b-kids' }, { mask });
+    assert.deepEqual(Object.keys(d.q).sort(), ['P', 'P:dependencies', 'waiting-children']);
+  });
+});
+
 describe('queue clear --all: wake-up, corrupted data, audit', () => {
   test('a parent in another queue released by the obliterate runs within 1 s on a blocked worker', async () => {
     const P = 'ob5';
-    await track(new FlowProducer({ connection, prefix: P })).add({ name: 'parent', queueName: 'parents',
+    await track(new bullmq.FlowProducer({ connection, prefix: P })).add({ name: 'parent', queueName: 'parents',
       opts: { jobId: 'PX' }, children: [{ name: 'c', queueName: 'kids', opts: { jobId: 'K' } }] });
     let ranAt = 0;
-    const w = track(new Worker('parents', async () => { ranAt = Date.now(); }, { connection, prefix: P, drainDelay: 30 }));
+    const w = track(new bullmq.Worker('parents', async () => { ranAt = Date.now(); }, { connection, prefix: P, drainDelay: 30 }));
     await w.waitUntilReady();
     await sleep(300);
     const started = Date.now();

@@ -2,7 +2,7 @@
 // with BullMQ, dumps normalised for comparison, and the opsctl command line for a prefix.
 import assert from 'node:assert/strict';
 
-import { Queue, Worker } from 'bullmq';
+import * as bullmq from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertExited, describeRun, run, waitFor } from '../lib/harness.mjs';
@@ -45,7 +45,9 @@ export async function assertTwins(client, prefix, a, b, { message = 'dumps diffe
 
 // Runs a worker until `done(counts)` holds, one job at a time (so both twins see the same order),
 // then closes it. The processor fails jobs whose data has `fail`, and logs a line per job.
-export async function runJobs(connection, prefix, name, done, { processor } = {}) {
+// lib: the BullMQ module to run it with (default `bullmq`).
+export async function runJobs(connection, prefix, name, done, { processor, lib = bullmq } = {}) {
+  const { Queue, Worker } = lib;
   const queue = new Queue(name, { connection, prefix });
   const worker = new Worker(name, processor ?? (async (job) => {
     await job.log(`ran ${job.name}`);

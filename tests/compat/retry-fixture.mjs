@@ -2,7 +2,7 @@
 // finish order), normalised dumps for differential tests, and quick ways to get many failed jobs.
 import assert from 'node:assert/strict';
 
-import { FlowProducer, Queue, Worker } from 'bullmq';
+import * as bullmq from 'bullmq';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { sleep, waitFor } from '../lib/harness.mjs';
@@ -31,8 +31,10 @@ export async function assertTwins(redis, prefix, a, b, message) {
 // flow: adds a parent (jobId flow-parent) with a child that completes and one that fails.
 // redis: the harness server. Returns the Queue, also pushed at once onto `opened` so the caller can
 // close it even when the build fails half-way (an open connection keeps node --test waiting).
-export async function buildQueue(redis, prefix, queue, jobs, { flow = false, opened = [] } = {}) {
+// lib: the BullMQ module building it (default `bullmq`; the `bullmq5` module for a BullMQ 5 queue).
+export async function buildQueue(redis, prefix, queue, jobs, { flow = false, opened = [], lib = bullmq } = {}) {
   const { connection } = redis;
+  const { FlowProducer, Queue } = lib;
   const q = new Queue(queue, { connection, prefix });
   opened.push(q);
   for (const j of jobs) await q.add(j.name, j.data, j.opts);
@@ -51,7 +53,7 @@ export async function buildQueue(redis, prefix, queue, jobs, { flow = false, ope
     }
   }
   const total = jobs.length + (flow ? 2 : 0);
-  await runToEnd(connection, prefix, queue, q, total);
+  await runToEnd(lib, connection, prefix, queue, q, total);
   // What the worker left behind that depends on timing only: its events and its marker.
   await redis.cli('XTRIM', `${prefix}:${queue}:events`, 'MAXLEN', '0');
   await redis.cli('DEL', `${prefix}:${queue}:marker`);
@@ -60,7 +62,7 @@ export async function buildQueue(redis, prefix, queue, jobs, { flow = false, ope
 
 // One worker, concurrency 1, a few ms per job: the finish order (failed/completed scores) is the
 // processing order, the same in every twin.
-async function runToEnd(connection, prefix, queue, q, total) {
+async function runToEnd({ Worker }, connection, prefix, queue, q, total) {
   const worker = new Worker(queue, async (job) => {
     await sleep(3);
     if (job.data.fail) {
@@ -85,7 +87,7 @@ async function runToEnd(connection, prefix, queue, q, total) {
 // moveToFinished would (processedOn, finishedOn, failedReason, stacktrace, atm, ats; ZADD failed by
 // finishedOn; RPOP from wait). Events are not written: nothing reads them here.
 export async function seedFailed(redis, prefix, queue, n, { reason = 'boom', name = 'job' } = {}) {
-  const q = new Queue(queue, { connection: redis.connection, prefix });
+  const q = new bullmq.Queue(queue, { connection: redis.connection, prefix });
   for (let i = 0; i < n; i += 1000) {
     const k = Math.min(1000, n - i);
     await q.addBulk(Array.from({ length: k }, (_, j) => ({ name, data: { i: i + j }, opts: { attempts: 1 } })));

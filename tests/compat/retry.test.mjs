@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { Job } from 'bullmq';
+import * as bullmq5 from 'bullmq5';
 
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, runJson, startRedis, tempDir } from '../lib/harness.mjs';
@@ -114,6 +115,26 @@ describe('queue retry vs Queue.retryJobs (differential)', () => {
     await assertTwins(io, P, 'twina', 'twinb', '--reset-attempts');
     assert.equal(await io.hexists(`${P}:twina:${ids[0]}`, 'atm'), 0);
     assert.equal(await io.hexists(`${P}:twina:${ids[0]}`, 'ats'), 0);
+  });
+});
+
+describe('queue retry on a BullMQ 5 queue vs its own Queue.retryJobs (differential)', () => {
+  test('failed, then completed: zero differences; a retried flow child stays out of its parent\'s dependencies', async () => {
+    const P = 'd5';
+    const [, b] = await twins(P, MIXED, { flow: true, lib: bullmq5 });
+    assert.match(await io.hget(`${P}:twina:meta`, 'version'), /^bullmq:5\./, 'fixture: a BullMQ 5 queue');
+    const failed = await b.getJobCountByTypes('failed');
+    const j = await yes(P, 'queue', 'retry', 'twina');
+    await b.retryJobs({ state: 'failed' });
+    assert.equal(j.changed, failed);
+    await assertTwins(io, P, 'twina', 'twinb', 'BullMQ 5: after retry of failed');
+    await yes(P, 'queue', 'retry', 'twina', '--state', 'completed');
+    await b.retryJobs({ state: 'completed' });
+    await assertTwins(io, P, 'twina', 'twinb', 'BullMQ 5: after retry of completed');
+    // BullMQ 5's retryJobs leaves the parent's record of its completed child alone (BullMQ 6 moves
+    // the child back into :dependencies).
+    assert.equal(await io.hexists(`${P}:twina:flow-parent:processed`, `${P}:twina:flow-ok`), 1);
+    assert.equal(await io.sismember(`${P}:twina:flow-parent:dependencies`, `${P}:twina:flow-ok`), 0);
   });
 });
 

@@ -4,7 +4,8 @@
   failed set (else the completed set) in this call; HDEL finishedOn, processedOn and failedReason
   (completed: returnvalue), also atm and ats when asked; priority > 0 -> the prioritized set with
   a fresh `pc` counter score, else LPUSH (RPUSH for opts.lifo) to wait (paused list on a paused
-  BullMQ 5 queue); the ready marker unless paused or at its global concurrency; flow children back
+  BullMQ 5 queue). On a queue whose meta.version names BullMQ 5, priority is ignored, as BullMQ 5's
+  Job.retry (reprocessJob-8) ignores it: every job goes to wait (or the paused list); the ready marker unless paused or at its global concurrency; flow children back
   into their parent's dependencies; a `waiting` event with prev=<state>.
 
   KEYS[1] failed   KEYS[2] completed   KEYS[3] wait   KEYS[4] paused   KEYS[5] meta
@@ -20,6 +21,7 @@
 local rcall = redis.call
 
 --- @include "queue_state"
+--- @include "bullmq_major"
 --- @include "retry_parent"
 --- @include "retry_target"
 
@@ -29,6 +31,7 @@ opsctl_retry_require_type(metaKey, "hash")
 local targetKey = opsctl_retry_target_list(KEYS[3], KEYS[4], metaKey, ARGV[3])
 opsctl_retry_require_types({failedKey, "zset", completedKey, "zset", targetKey, "list", KEYS[6], "list",
   KEYS[7], "zset", KEYS[8], "zset", KEYS[9], "string", KEYS[10], "stream"})
+local honourPriority = not opsctl_is_bullmq5(metaKey)
 
 -- Job.retry pushes with LPUSH, or RPUSH (to the head) for a lifo job.
 local function push_command(jobKey)
@@ -65,7 +68,7 @@ for i = 4, #ARGV do
     end
     rcall("HDEL", jobKey, unpack(fields))
     local pausedOrMaxed = opsctl_paused_or_maxed(metaKey, KEYS[6])
-    local priority = tonumber(rcall("HGET", jobKey, "priority")) or 0
+    local priority = honourPriority and tonumber(rcall("HGET", jobKey, "priority")) or 0
     if priority > 0 then
       local counter = rcall("INCR", KEYS[9])
       rcall("ZADD", KEYS[8], priority * 0x100000000 + counter % 0x100000000, id)

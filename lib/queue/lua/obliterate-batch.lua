@@ -2,7 +2,7 @@
   opsctl queue clear --all: one bounded batch of BullMQ's Queue.obliterate({force})
   (docs/bullmq-keys.md 5.2; BullMQ's obliterate-2 and the pause of pause-7).
 
-  KEYS[1] meta   KEYS[2] active   KEYS[3] events   KEYS[4] marker
+  KEYS[1] meta   KEYS[2] active   KEYS[3] events   KEYS[4] marker   KEYS[5] wait   KEYS[6] paused
 
   ARGV[1] queue base "<prefix>:<queue>:"
   ARGV[2] count: at most this many jobs (and scheduler entries) in this call
@@ -10,6 +10,10 @@
   ARGV[4] "pause" on the first call: check for active jobs, then pause the queue (HSET meta paused,
           DEL marker, `paused` event) in the same call, so a refusal changes nothing and no worker
           can take a job once the check passed.
+  ARGV[5] "legacy" for a BullMQ 5 (or unknown-version) queue, else "v6": BullMQ 5 pauses by moving
+          wait to the paused list (as opsctl queue pause does), so while the queue stays paused
+          between two calls its waiting jobs sit where BullMQ 5's resume expects them. Each call
+          moves up to ARGV[2] of them (RENAME when there is no paused list yet).
 
   Order, as BullMQ: active (and its locks), delayed, Job Schedulers (repeat), completed, wait,
   the legacy paused list, prioritized, failed; when all are empty, the queue's own keys.
@@ -21,6 +25,7 @@
 local rcall = redis.call
 
 --- @include "queue_state"
+--- @include "state_common"
 --- @include "clear_remove"
 
 local metaKey, activeKey, eventsKey, markerKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -37,6 +42,7 @@ elseif rcall("HEXISTS", metaKey, "paused") ~= 1 then
   return {-1, 0, {}}
 end
 if not force and rcall("LLEN", activeKey) > 0 then return {-2, 0, {}} end
+if ARGV[5] == "legacy" then state_merge_list(KEYS[5], KEYS[6], budget) end
 
 local removedJobs = 0
 local problems = {}

@@ -2,7 +2,8 @@
   opsctl queue retry: one bounded batch of finished jobs (failed or completed) back to waiting,
   with the end state of BullMQ's Queue.retryJobs (moveJobsToWait): per job HDEL finishedOn,
   processedOn and failedReason (completed: returnvalue), attempts kept unless asked; flow children
-  back into their parent's dependencies; one `waiting` event with prev=<state>; then ZREM from the
+  back into their parent's dependencies (BullMQ 6 does that, BullMQ 5 does not: not on a queue whose
+  meta.version names BullMQ 5); one `waiting` event with prev=<state>; then ZREM from the
   state set and LPUSH to wait (paused list on a paused BullMQ 5 queue), then the ready marker
   unless the queue is paused or at its global concurrency. Like retryJobs, priority is ignored.
 
@@ -32,6 +33,7 @@ local rcall = redis.call
 local started = rcall("TIME")
 
 --- @include "queue_state"
+--- @include "bullmq_major"
 --- @include "retry_parent"
 --- @include "retry_target"
 
@@ -43,6 +45,7 @@ local sampleWanted, range = tonumber(ARGV[6]), ARGV[8] == "range"
 -- A wrong type would fail a command half-way through the batch: check them all before any write.
 opsctl_retry_require_type(metaKey, "hash")
 local targetKey = opsctl_retry_target_list(waitKey, pausedKey, metaKey, ARGV[5])
+local restoreParents = not opsctl_is_bullmq5(metaKey)
 opsctl_retry_require_types({stateKey, "zset", targetKey, "list", KEYS[5], "list", KEYS[6], "zset", KEYS[7], "stream"})
 
 -- The jobs of this call. In range mode the page is read here, without scores: the cursor needs only
@@ -82,7 +85,7 @@ for _, id in ipairs(ids) do
     elseif n == 0 and rcall("EXISTS", jobKey) == 0 then
       code = -1
     else
-      opsctl_retry_restore_parent(jobKey, state)
+      if restoreParents then opsctl_retry_restore_parent(jobKey, state) end
       maxEvents = maxEvents or opsctl_max_events(metaKey)
       rcall("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", id, "prev", state)
       nMoved = nMoved + 1
