@@ -2,7 +2,7 @@
 // 503 when made unhealthy) behind a real nginx run as the current user (-p <dir> -c <conf>, daemon
 // off) on a free loopback port, and a switch script that rewrites nginx's upstream and reloads it.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -37,6 +37,20 @@ writeFileSync(dir + '/upstream.conf', 'upstream live { server 127.0.0.1:' + port
 execFileSync('nginx', ['-p', dir, '-c', dir + '/nginx.conf', '-s', 'reload'], { stdio: 'inherit' });
 console.log('switched to ' + colour);
 `;
+
+// The pids of nginx worker processes: the children of the master.
+function workers(masterPid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === masterPid) out.push(Number(d));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
 
 export async function startBlueGreen() {
   const dir = tempDir('nginx');
@@ -75,7 +89,17 @@ export async function startBlueGreen() {
     // What the live URL answers now: {status, body}; status 0 when nothing answers. A fresh connection
     // each time (no keep-alive agent): after `nginx -s reload` a kept-alive connection can still be
     // served by an old worker with the old upstream, which is not what a new client sees.
-    live() {
+    // After a reload the old worker keeps accepting connections for a moment with the old upstream;
+    // what a new client sees is settled once only one worker is left.
+    async settled(notIn = []) {
+      if (!env.proc) return;
+      await waitFor(() => {
+        const w = workers(env.proc.pid);
+        return w.length === 1 && !notIn.includes(w[0]);
+      }, { intervalMs: 10, what: 'nginx to finish its reload' });
+    },
+    async live() {
+      await env.settled();
       return new Promise((resolve) => {
         const req = http.get(env.liveUrl, { agent: false, timeout: 3000 }, (res) => {
           let body = '';
@@ -99,10 +123,14 @@ export async function startBlueGreen() {
       if (env.proc) await env.reload();
       await waitFor(async () => (await env.live()).body === 'blue', { what: 'nginx to serve blue' });
     },
-    reload: () => new Promise((resolve, reject) => {
-      const p = spawn('nginx', ['-p', dir, '-c', conf, '-s', 'reload'], { stdio: 'ignore' });
-      p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`nginx -s reload exited ${c}`))));
-    }),
+    async reload() {
+      const before = workers(env.proc.pid);
+      await new Promise((resolve, reject) => {
+        const p = spawn('nginx', ['-p', dir, '-c', conf, '-s', 'reload'], { stdio: 'ignore' });
+        p.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`nginx -s reload exited ${c}`))));
+      });
+      await env.settled(before);
+    },
     async stop() {
       if (env.proc && env.proc.exitCode === null) {
         const done = new Promise((r) => env.proc.once('exit', r));
