@@ -34,8 +34,7 @@ int render(Session& s, const MutationSpec& spec, const mutation::Result& r) {
                                    spec.noun_phrase, where)
                      : fmt::format("Done: {} {} of {} matched {} in {}.\n", spec.verb_phrase, r.changed, r.matched,
                                    spec.noun_phrase, where);
-    if (!r.ids.empty()) out += fmt::format("Ids: {}{}\n", fmt::join(r.ids, ", "),
-                                           r.matched > static_cast<std::int64_t>(r.ids.size()) ? ", ..." : "");
+    if (!r.ids.empty()) out += fmt::format("Ids: {}\n", mutation::sample_text(r));
     for (const auto& x : r.results) {
       out += fmt::format("  {}: {}{}\n", x.id, x.result, x.reason.empty() ? "" : " (" + x.reason + ")");
     }

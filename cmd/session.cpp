@@ -106,19 +106,15 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
                "prefer REDIS_PASSWORD or a context's redis_password_file\n";
   }
   const config::Context* ctx = context();
-  if (!t.password) {
-    if (auto env = io_.env("REDIS_PASSWORD"); env && !env->empty()) {
-      t.password = *env;
-    } else if (ctx && ctx->redis_password_file) {
-      t.password = config::read_password_file(*ctx->redis_password_file);
-    }
-  }
+  // A password not in the URL: the environment, else the context's password file.
+  auto secret = [&](const char* env_name, const std::optional<std::string>& file) -> std::optional<std::string> {
+    if (auto env = io_.env(env_name); env && !env->empty()) return *env;
+    if (file) return config::read_password_file(*file);
+    return std::nullopt;
+  };
+  if (!t.password) t.password = secret("REDIS_PASSWORD", ctx ? ctx->redis_password_file : std::nullopt);
   if (!t.sentinel.nodes.empty()) {
-    if (auto env = io_.env("REDIS_SENTINEL_PASSWORD"); env && !env->empty()) {
-      t.sentinel.password = *env;
-    } else if (ctx && ctx->sentinel_password_file) {
-      t.sentinel.password = config::read_password_file(*ctx->sentinel_password_file);
-    }
+    t.sentinel.password = secret("REDIS_SENTINEL_PASSWORD", ctx ? ctx->sentinel_password_file : std::nullopt);
   }
   // `tls: true` is about the context's own Redis; TLS material: the flags, else the context's fields.
   if (ctx && ctx->tls && ctx->redis && url == *ctx->redis) t.tls.enabled = true;

@@ -42,7 +42,6 @@ class Gate {
   Gate(Consent consent, Prompter& prompter) : consent_(std::move(consent)), prompter_(prompter) {}
 
   const Consent& consent() const { return consent_; }
-  Prompter& prompter() { return prompter_; }
 
   // Asks unless --yes (or always, on a terminal), through ask, which returns true when agreed;
   // then the typed context name, once per Gate. Returns why not, or Refusal::none.

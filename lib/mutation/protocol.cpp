@@ -9,10 +9,6 @@
 namespace opsctl::mutation {
 namespace {
 
-std::string sample_text(const Result& r) {
-  return fmt::format("{}{}", fmt::join(r.ids, ", "), r.matched > static_cast<std::int64_t>(r.ids.size()) ? ", ..." : "");
-}
-
 // Asks for consent to spec over plan; true when given.
 bool ask(Prompter& p, const Spec& spec, const Result& plan, const std::string& context) {
   std::string text = confirmation_text(spec, plan, context);
@@ -42,6 +38,10 @@ bool ask(Prompter& p, const Spec& spec, const Result& plan, const std::string& c
 }
 
 }  // namespace
+
+std::string sample_text(const Result& r) {
+  return fmt::format("{}{}", fmt::join(r.ids, ", "), r.matched > static_cast<std::int64_t>(r.ids.size()) ? ", ..." : "");
+}
 
 audit::Record record(const Spec& spec, const Result& r, std::string result) {
   audit::Record rec;

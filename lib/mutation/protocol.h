@@ -51,6 +51,9 @@ struct Spec {
 using Plan = std::function<Result()>;
 using Apply = std::function<Result()>;
 
+// The sample ids, ", ..." after them when more matched: "3, 7, 9, ...".
+std::string sample_text(const Result& r);
+
 // The audit record of spec with r's counts and the given result; who ran it is the sink's.
 audit::Record record(const Spec& spec, const Result& r, std::string result);
 

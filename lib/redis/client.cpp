@@ -2,7 +2,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -60,8 +59,6 @@ Reply convert(const redisReply* r) {
   return out;
 }
 
-bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
-
 }  // namespace
 
 std::optional<std::int64_t> Reply::as_int() const {
@@ -106,13 +103,13 @@ struct Client::Impl {
       kind = ErrorKind::timeout;
       break;
     case TransportError::Kind::closed:
-      // A TLS server that wants a client certificate hangs up after the handshake, at the first read.
       if (!t.sentinel.nodes.empty()) {
         cause = "connection closed by the server (a failover? the sentinels name the current master: run the command "
                 "again)";
       } else if (!t.tls.enabled) {
         cause = "connection closed by the server (maxclients reached, or a TLS-only port?)";
       } else if (t.tls.cert_file.empty()) {
+        // A TLS server that wants a client certificate hangs up after the handshake, at the first read.
         cause = "connection closed by the server (maxclients reached, or it asks for a client certificate: "
                 "--tls-cert and --tls-key?)";
       } else {
@@ -141,26 +138,26 @@ void throw_reply_error(const Target& t, const Command& argv, const std::string& 
   auto fail = [&](ExitCode code, ErrorKind kind, const std::string& cause) -> void {
     throw Error(code, kind, util::redact(fmt::format("redis {}: {}", t.display(), cause)));
   };
-  if (starts_with(message, "NOAUTH")) {
+  if (message.starts_with("NOAUTH")) {
     fail(ExitCode::critical, ErrorKind::auth,
          "authentication required: set REDIS_PASSWORD or the context's redis_password_file");
-  } else if (starts_with(message, "WRONGPASS") || message.find("invalid password") != std::string::npos ||
+  } else if (message.starts_with("WRONGPASS") || message.find("invalid password") != std::string::npos ||
              message.find("invalid username-password") != std::string::npos) {
     fail(ExitCode::critical, ErrorKind::auth,
          "wrong password (or ACL user) for Redis: check REDIS_PASSWORD or the password file");
-  } else if (starts_with(message, "WRONGTYPE")) {
+  } else if (message.starts_with("WRONGTYPE")) {
     fail(ExitCode::unknown, ErrorKind::bad_data,
          fmt::format("key {} has the wrong type for {} (not a BullMQ key?)", key, cmd));
-  } else if (starts_with(message, "READONLY") && !t.sentinel.nodes.empty()) {
+  } else if (message.starts_with("READONLY") && !t.sentinel.nodes.empty()) {
     fail(ExitCode::critical, ErrorKind::unavailable,
          "the master became a read-only replica (a failover): run the command again, the sentinels name the new master");
-  } else if (starts_with(message, "READONLY")) {
+  } else if (message.starts_with("READONLY")) {
     fail(ExitCode::critical, ErrorKind::unavailable, "this is a read-only replica: point --redis at the primary");
-  } else if (starts_with(message, "LOADING")) {
+  } else if (message.starts_with("LOADING")) {
     fail(ExitCode::critical, ErrorKind::unavailable, "Redis is loading its dataset into memory: retry in a moment");
-  } else if (starts_with(message, "NOPERM")) {
+  } else if (message.starts_with("NOPERM")) {
     fail(ExitCode::critical, ErrorKind::permission, fmt::format("the Redis user may not run {} (ACL): {}", cmd, message));
-  } else if (starts_with(message, "BUSY")) {
+  } else if (message.starts_with("BUSY")) {
     fail(ExitCode::critical, ErrorKind::unavailable, "Redis is busy running a script: retry, or SCRIPT KILL it");
   } else if (message.find("max number of clients") != std::string::npos) {
     fail(ExitCode::critical, ErrorKind::too_many_clients,
@@ -177,10 +174,16 @@ Client::~Client() = default;
 
 namespace {
 
+// What the sentinels said when none gave a usable master: each answer, and whether any answered.
+struct SentinelFailures {
+  std::vector<std::string> answers;
+  bool any_answered = false;  // false: none reachable (connection_refused), else unavailable
+};
+
 // The master's address from the first sentinel that knows it and whose answer is a master (ROLE),
-// asking each in turn; the connected master client. Every failure is named per sentinel.
+// asking each in turn; the connected master client.
 std::optional<Client> connect_via_sentinels(const Target& target, const ConnectOptions& options,
-                                            std::vector<std::string>& failures) {
+                                            SentinelFailures& failures) {
   for (const HostPort& node : target.sentinel.nodes) {
     Target s;
     s.host = node.host;
@@ -188,17 +191,18 @@ std::optional<Client> connect_via_sentinels(const Target& target, const ConnectO
     s.password = target.sentinel.password;
     s.tls = target.tls;
     s.tls.server_name.clear();  // each sentinel is verified under its own name
-    const std::string where = fmt::format("{}:{}", node.host, node.port);
     Reply addr;
     try {
       Client sentinel = Client::connect(s, options);
       addr = sentinel.command({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.sentinel.master_name});
     } catch (const Error& e) {
-      failures.push_back(e.what());
+      failures.answers.push_back(e.what());
       continue;
     }
+    failures.any_answered = true;
     if (addr.type != ReplyType::array || addr.elements.size() != 2 || !addr.elements[1].as_int()) {
-      failures.push_back(fmt::format("sentinel {} does not know a master named {}", where, target.sentinel.master_name));
+      failures.answers.push_back(fmt::format("sentinel {}:{} does not know a master named {}", node.host, node.port,
+                                             target.sentinel.master_name));
       continue;
     }
     Target m = target;
@@ -207,8 +211,9 @@ std::optional<Client> connect_via_sentinels(const Target& target, const ConnectO
     Client master = Client::connect(m, options);  // a master that cannot be reached: its own error
     Reply role = master.command({"ROLE"});
     if (role.type == ReplyType::array && !role.elements.empty() && role.elements[0].str == "master") return master;
-    failures.push_back(fmt::format("sentinel {} named {}:{}, which is not a master now (a failover in progress?)", where,
-                                   m.host, m.port));
+    failures.answers.push_back(fmt::format("sentinel {}:{} named {}:{}, which is not a master now (a failover in "
+                                           "progress?)",
+                                           node.host, node.port, m.host, m.port));
   }
   return std::nullopt;
 }
@@ -217,14 +222,11 @@ std::optional<Client> connect_via_sentinels(const Target& target, const ConnectO
 
 Client Client::connect(const Target& target, const ConnectOptions& options) {
   if (!target.sentinel.nodes.empty() && target.host.empty()) {
-    std::vector<std::string> failures;
+    SentinelFailures failures;
     if (auto master = connect_via_sentinels(target, options, failures)) return std::move(*master);
-    const bool unreachable = std::all_of(failures.begin(), failures.end(), [](const std::string& f) {
-      return f.find("does not know") == std::string::npos && f.find("not a master") == std::string::npos;
-    });
-    throw Error(ExitCode::critical, unreachable ? ErrorKind::connection_refused : ErrorKind::unavailable,
+    throw Error(ExitCode::critical, failures.any_answered ? ErrorKind::unavailable : ErrorKind::connection_refused,
                 util::redact(fmt::format("redis {}: no sentinel gave a usable master address: {}", target.display(),
-                                         fmt::join(failures, "; "))));
+                                         fmt::join(failures.answers, "; "))));
   }
   auto impl = std::make_unique<Impl>();
   if (!impl->reader) throw std::bad_alloc();
@@ -318,8 +320,6 @@ void Client::send(const Command& cmd) {
 
 Reply Client::receive() { return read_reply(); }
 
-std::string Client::tls_version() const { return impl_->io ? impl_->io->tls_version() : ""; }
-
 const std::string& Client::script_sha(std::string_view script) {
   auto& sha = impl_->script_sha[script.data()];
   if (sha.empty()) sha = command({"SCRIPT", "LOAD", std::string(script)}).str;
@@ -335,7 +335,7 @@ Reply Client::eval(std::string_view script, const std::vector<std::string>& keys
     return cmd;
   };
   Reply r = std::move(pipeline({make("EVALSHA", script_sha(script))})[0]);
-  if (r.is_error() && starts_with(r.str, "NOSCRIPT")) {  // script cache flushed since we loaded it
+  if (r.is_error() && r.str.starts_with("NOSCRIPT")) {  // script cache flushed since we loaded it
     r = std::move(pipeline({make("EVAL", std::string(script))})[0]);
   }
   if (r.is_error()) throw_reply_error(target_, keys.empty() ? Command{"EVAL"} : Command{"EVAL", keys[0]}, r.str);

@@ -49,8 +49,6 @@ class Client {
   const std::string& script_sha(std::string_view script);
 
   const Target& target() const { return target_; }
-  // "TLSv1.3" on a TLS connection, "" otherwise.
-  std::string tls_version() const;
 
  private:
   struct Impl;

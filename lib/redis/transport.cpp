@@ -234,8 +234,6 @@ class TlsTransport : public PlainTransport {
     }
   }
 
-  std::string tls_version() const override { return ::SSL_get_version(ssl_.get()); }
-
   ~TlsTransport() override {
     if (ssl_ && ::SSL_is_init_finished(ssl_.get())) ::SSL_shutdown(ssl_.get());  // best effort close_notify
   }
@@ -253,14 +251,15 @@ class TlsTransport : public PlainTransport {
       throw TransportError(Kind::tls, fmt::format("TLS certificate verification failed: {}",
                                                   ::X509_verify_cert_error_string(verify)));
     }
+    // TLS 1.3: a server that wants a client certificate says so after the handshake, at the first
+    // read (or resets the connection, which reads as closed): the same case either way.
+    const bool cert_required = ERR_GET_REASON(::ERR_peek_error()) == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED;
     std::string detail = ssl_errors();
     if (e == SSL_ERROR_SYSCALL && detail.empty()) {
       if (rc == 0 || saved == 0) throw TransportError(Kind::closed, "connection closed");
       fail_errno(saved);
     }
-    // TLS 1.3: a server that wants a client certificate says so after the handshake, at the first
-    // read (or resets the connection, which reads as closed): the same case either way.
-    if (detail.find("certificate required") != std::string::npos) throw TransportError(Kind::closed, detail);
+    if (cert_required) throw TransportError(Kind::closed, detail);
     throw TransportError(during == "handshake" ? Kind::tls : Kind::other,
                          fmt::format("TLS {} failed: {}", during, detail.empty() ? "unknown error" : detail));
   }

@@ -33,8 +33,6 @@ class Transport {
   // Reads what is there (at least one byte) before the deadline, or throws; 0 is never returned:
   // a closed connection throws Kind::closed.
   virtual std::size_t read_some(char* buf, std::size_t len, Clock::time_point deadline) = 0;
-  // "TLSv1.3" when encrypted, "" otherwise.
-  virtual std::string tls_version() const { return ""; }
 };
 
 }  // namespace opsctl::redis
