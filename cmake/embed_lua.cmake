@@ -1,6 +1,6 @@
 cmake_minimum_required(VERSION 3.20)  # script mode: IN_LIST needs policy CMP0057
-# Turns lib/queue/lua/*.lua into a header of raw string constants: opsctl::queue::lua::<name>.
-# A line `--- @include "name"` is replaced by lib/queue/lua/includes/name.lua (once per script,
+# Turns lib/queue/redis/lua/*.lua into a header of raw string constants: opsctl::queue::lua::<name>.
+# A line `--- @include "name"` is replaced by lib/queue/redis/lua/includes/name.lua (once per script,
 # includes may include others), like BullMQ's own script loader.
 function(expand_includes body_var seen_var)
   set(body "${${body_var}}")
@@ -25,7 +25,7 @@ endfunction()
 
 file(GLOB scripts ${SRC_DIR}/*.lua)
 list(SORT scripts)
-set(content "// Generated from lib/queue/lua/*.lua by cmake/embed_lua.cmake. Do not edit.\n#pragma once\n#include <string_view>\nnamespace opsctl::queue::lua {\n")
+set(content "// Generated from lib/queue/redis/lua/*.lua by cmake/embed_lua.cmake. Do not edit.\n#pragma once\n#include <string_view>\nnamespace opsctl::queue::lua {\n")
 foreach(f ${scripts})
   get_filename_component(name ${f} NAME_WE)
   string(REPLACE "-" "_" name ${name})

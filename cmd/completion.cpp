@@ -6,7 +6,6 @@
 
 #include "cmd/registry.h"
 #include "core/error.h"
-#include "queue/discovery.h"
 #include "queue/inspect.h"
 #include "runbook/catalog.h"
 

@@ -95,10 +95,21 @@ std::string audit_path(Session& s) {
   return audit::default_audit_path(s.io().env).string();
 }
 
-int run_mutation(Session& s, const MutationSpec& spec, const mutation::Plan& preview, const mutation::Apply& apply) {
+void check_mutation_format(Session& s, const std::string& action) {
   if (s.format() == output::Format::nagios || s.format() == output::Format::prom) {
-    throw usage_error(fmt::format("{} supports -o text and -o json", spec.action));
+    throw usage_error(fmt::format("{} supports -o text and -o json", action));
   }
+}
+
+MutationSpec mutation_spec(Session& s, const std::string& action) {
+  check_mutation_format(s, action);
+  MutationSpec spec;
+  spec.action = action;
+  return spec;
+}
+
+int run_mutation(Session& s, const MutationSpec& spec, const mutation::Plan& preview, const mutation::Apply& apply) {
+  check_mutation_format(s, spec.action);
   // Failing before the apply changes nothing: changed 0 is known, what would match is not.
   s.report().json = {{"action", spec.action}, {"target", spec.target}, {"dry_run", spec.dry_run},
                      {"matched", nullptr}, {"changed", 0}, {"ids", nlohmann::json::array()}};

@@ -13,10 +13,9 @@ struct JobPromoteFlags {
 };
 
 int run_job_promote(Session& s, const JobPromoteFlags& f) {
+  MutationSpec spec = mutation_spec(s, "job.promote");
   queue::QueueRef ref{s.prefix(), f.queue};
   auto& store = s.queues();
-  MutationSpec spec;
-  spec.action = "job.promote";
   spec.target = store.display() + " " + ref.display();
   spec.verb_phrase = "promote";
   spec.noun_phrase = "delayed jobs";

@@ -6,7 +6,6 @@
 
 #include "cmd/mutation.h"
 #include "cmd/registry.h"
-#include "queue/remove.h"
 
 namespace opsctl::cmd {
 namespace {
@@ -18,6 +17,7 @@ struct RemoveFlags {
 };
 
 int run_remove(Session& s, const RemoveFlags& f) {
+  MutationSpec spec = mutation_spec(s, "job.remove");
   queue::QueueRef ref{s.prefix(), f.queue};
   std::vector<std::string> ids;  // each id once, in the order given
   std::set<std::string> seen;
@@ -25,8 +25,6 @@ int run_remove(Session& s, const RemoveFlags& f) {
     if (seen.insert(id).second) ids.push_back(id);
   }
   auto& store = s.queues();
-  MutationSpec spec;
-  spec.action = "job.remove";
   spec.target = store.display() + " " + ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = "jobs (with their children)";

@@ -16,24 +16,17 @@ struct JobRetryFlags {
 };
 
 int run_job_retry(Session& s, const JobRetryFlags& f) {
+  MutationSpec spec = mutation_spec(s, "job.retry");
   queue::JobRetryOptions o;
   o.ref = {s.prefix(), f.queue};
   o.ids = f.ids;
   o.reset = f.reset_attempts ? queue::ResetAttempts::yes : queue::ResetAttempts::no;
-  MutationSpec spec;
-  spec.action = "job.retry";
   spec.target = fmt::format("{} {}", s.redis_target().display(), o.ref.display());
   spec.verb_phrase = "retry";
   spec.noun_phrase = "jobs";
   spec.dry_run = f.dry_run;
-  auto labelled = [&](queue::MutationResult r) {
-    r.action = spec.action;
-    r.target = spec.target;
-    return r;
-  };
   return run_mutation(
-      s, spec, [&] { return labelled(s.queues().plan_job_retry(o)); },
-      [&] { return labelled(s.queues().job_retry(o)); });
+      s, spec, [&] { return s.queues().plan_job_retry(o); }, [&] { return s.queues().job_retry(o); });
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct UnstickFlags {
 };
 
 int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
+  MutationSpec spec = mutation_spec(s, "job.unstick");
   queue::UnstickOptions o;
   o.ref = {s.prefix(), f.queue};
   std::optional<std::int64_t> older;
@@ -37,8 +38,6 @@ int run_unstick(Session& s, const UnstickFlags& f, bool limit_given) {
   o.now_ms = store.now_ms();  // processedOn ages by the server's clock, as queue inspect
   if (older) o.started_before_ms = o.now_ms - *older;
 
-  MutationSpec spec;
-  spec.action = "job.unstick";
   spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = o.to == queue::UnstickTarget::failed ? "fail" : "requeue";
   spec.noun_phrase = f.older_than.empty() ? "stuck active jobs (no lock)"

@@ -58,6 +58,7 @@ void check_flags(const ClearFlags& f) {
 int run_clear(Session& s, const ClearFlags& f) {
   check_flags(f);
   if (f.all) return run_clear_all(s, {f.queue, f.force, f.dry_run});
+  MutationSpec spec = mutation_spec(s, "queue.clear");
   queue::ClearOptions o;
   o.ref = {s.prefix(), f.queue};
   o.state = f.state;
@@ -72,8 +73,6 @@ int run_clear(Session& s, const ClearFlags& f) {
   o.min_ms = window.min_score;
   o.limit = f.limit;
 
-  MutationSpec spec;
-  spec.action = "queue.clear";
   spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = !f.since.empty() ? queue::since_phrase(f.state, f.since, f.older_than)

@@ -30,13 +30,12 @@ namespace {
 }  // namespace
 
 int run_clear_all(Session& s, const ClearAllFlags& f) {
+  MutationSpec spec = mutation_spec(s, "queue.clear-all");
   queue::ObliterateOptions o;
   o.ref = {s.prefix(), f.queue};
   o.force = f.force ? queue::Force::yes : queue::Force::no;
   auto& store = s.queues();
 
-  MutationSpec spec;
-  spec.action = "queue.clear-all";
   spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "remove";
   spec.noun_phrase = "jobs, then every key of the queue (obliterate)";

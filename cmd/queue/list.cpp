@@ -10,7 +10,6 @@
 #include "core/error.h"
 #include "output/format.h"
 #include "output/table.h"
-#include "queue/discovery.h"
 #include "queue/json.h"
 #include "queue/json_fields.h"
 #include "queue/schedulers.h"

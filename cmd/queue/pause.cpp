@@ -7,7 +7,6 @@
 #include "cmd/progress.h"
 #include "cmd/registry.h"
 #include "queue/pause.h"
-#include "queue/state_common.h"
 
 namespace opsctl::cmd {
 namespace {
@@ -20,11 +19,12 @@ struct PauseFlags {
 enum class Direction { pause, resume };
 
 int run(Session& s, const PauseFlags& f, Direction d) {
+  const char* verb = d == Direction::pause ? "pause" : "resume";
+  check_mutation_format(s, fmt::format("queue.{}", verb));
   queue::PauseOptions o;
   o.ref = {s.prefix(), f.queue};
   auto& store = s.queues();
   auto op = [&](const queue::PauseOptions& x) { return d == Direction::pause ? store.pause(x) : store.resume(x); };
-  const char* verb = d == Direction::pause ? "pause" : "resume";
 
   o.dry_run = queue::DryRun::yes;
   queue::MutationResult plan = op(o);

@@ -17,14 +17,13 @@ struct PromoteFlags {
 };
 
 int run_promote(Session& s, const PromoteFlags& f, bool limit_given) {
+  MutationSpec spec = mutation_spec(s, "queue.promote");
   if (limit_given && f.limit < 1) throw usage_error("--limit must be at least 1");
   queue::PromoteOptions o;
   o.ref = {s.prefix(), f.queue};
   if (limit_given) o.limit = f.limit;
   auto& store = s.queues();
 
-  MutationSpec spec;
-  spec.action = "queue.promote";
   spec.target = store.display() + " " + o.ref.display();
   spec.verb_phrase = "promote";
   spec.noun_phrase = "delayed jobs";

@@ -14,7 +14,6 @@
 
 #include "queue/keys.h"
 #include "queue/mutation.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -39,14 +38,5 @@ struct ClearOptions {
 
 // Called after each batch with the number of jobs removed (or examined, for a preview) so far.
 using ClearProgress = std::function<void(std::int64_t done)>;
-
-// Counts what clear_jobs would remove, changing nothing. DryRun::yes examines every job (the
-// same decisions as the removal script, problems included); DryRun::no counts completed and
-// failed jobs by score only (ZCOUNT), since the removal re-checks each job anyway.
-MutationResult preview_clear(redis::Client& client, const ClearOptions& o, DryRun mode,
-                             const ClearProgress& progress = {});
-
-// Removes the jobs, batch by batch; each job leaves in one script call.
-MutationResult clear_jobs(redis::Client& client, const ClearOptions& o, const ClearProgress& progress = {});
 
 }  // namespace opsctl::queue

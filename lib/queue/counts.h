@@ -1,31 +1,16 @@
 #pragma once
-// Job counts per state, exactly as BullMQ's Queue.getJobCounts() computes them (getCounts-1.lua):
-// lists by LLEN (minus a legacy "0:" marker id at the head of wait/paused), sets by ZCARD.
+// Job counts per state, with the state names of BullMQ's Queue.getJobCounts().
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "queue/layout.h"
 
 namespace opsctl::queue {
 
 // State name -> count, in BullMQ's order; nullopt when the key has the wrong type.
 using Counts = std::vector<std::pair<std::string, std::optional<std::int64_t>>>;
-
-// Counting comes in two halves, so many queues share one pipeline (see add_shape_commands): the
-// commands added to a batch, then the counts read from its replies.
-struct CountsPlan {
-  struct State {
-    std::string state;
-    bool list = false, countable = false;
-    std::size_t slot = 0;  // LLEN/ZCARD; lists but active also LINDEX -1 at slot + 1
-  };
-  std::vector<State> states;
-};
-CountsPlan add_counts_commands(redis::Batch& batch, const QueueRef& ref, const QueueShape& shape);
-Counts parse_counts(const redis::Batch& batch, const CountsPlan& plan);
 
 std::int64_t count_of(const Counts& counts, const std::string& state);  // 0 when absent or unknown
 

@@ -13,7 +13,6 @@
 #include "queue/counts.h"
 #include "queue/layout.h"
 #include "queue/workers.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -83,10 +82,5 @@ struct QueueFigures {
   std::optional<std::int64_t> last_finished_ms() const;  // finished sets and the events stream
   std::int64_t stalled() const;               // active jobs without a lock (BullMQ layout)
 };
-
-// Reads every queue's figures in three pipelined round trips in all (TIME and CLIENT LIST once).
-// Queues that do not exist come back with shape.exists == false and nothing else read.
-std::vector<QueueFigures> probe_queues(redis::Client& client, const std::vector<QueueRef>& refs,
-                                       const ProbeOptions& options);
 
 }  // namespace opsctl::queue

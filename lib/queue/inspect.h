@@ -69,9 +69,6 @@ struct InspectResult {
   std::int64_t now_ms = 0;  // the Redis server's clock
 };
 
-// Throws Error(critical) when no key of the queue exists (with a "did you mean" from discovery).
-InspectResult inspect_queue(redis::Client& client, const InspectOptions& options);
-
 // True when s is a state name jobs can be listed for.
 bool is_listable_state(const std::string& s);
 const std::vector<std::string>& listable_states();

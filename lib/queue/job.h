@@ -10,7 +10,6 @@
 
 #include "queue/keys.h"
 #include "queue/layout.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -34,11 +33,6 @@ struct JobDetail {
   std::optional<std::string> parent_key;
   std::vector<Problem> problems;
 };
-
-// Reads the job: hash, its state (checked in every state structure), the last log lines and, for
-// active jobs, the lock. Returns nullopt when the id is neither a hash nor in any state.
-std::optional<JobDetail> load_job(redis::Client& client, const QueueRef& ref, const QueueShape& shape,
-                                  const std::string& id, std::size_t max_logs = 100);
 
 // Field-by-field parsing of a hash (as returned by HGETALL) into detail, adding problems.
 void parse_job_hash(const std::vector<std::pair<std::string, std::string>>& fields, JobDetail& detail);

@@ -13,6 +13,9 @@ using mutation::to_json;
 using MutationResult = mutation::Result;
 
 // How many ids a result keeps as its sample.
+// --reset-attempts of the retries: attemptsMade (and attemptsStarted) back to 0.
+enum class ResetAttempts { no, yes };
+
 inline constexpr std::size_t mutation_sample_size = mutation::sample_size;
 
 }  // namespace opsctl::queue

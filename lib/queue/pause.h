@@ -11,7 +11,6 @@
 #include <functional>
 
 #include "queue/mutation.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -20,8 +19,5 @@ struct PauseOptions {
   DryRun dry_run = DryRun::no;
   std::function<void(std::int64_t)> progress;  // ids moved so far (resume of a large paused list)
 };
-
-MutationResult pause_queue(redis::Client& client, const PauseOptions& options);
-MutationResult resume_queue(redis::Client& client, const PauseOptions& options);
 
 }  // namespace opsctl::queue

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "queue/mutation.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -23,10 +22,5 @@ struct PromoteOptions {
   std::size_t page = 1000;            // ids per script call
   std::function<void(std::int64_t)> progress;
 };
-
-MutationResult promote_delayed(redis::Client& client, const PromoteOptions& options);
-
-MutationResult promote_jobs(redis::Client& client, const QueueRef& ref, const std::vector<std::string>& ids,
-                            DryRun dry_run);
 
 }  // namespace opsctl::queue

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "queue/mutation.h"
-#include "redis/client.h"
 
 namespace opsctl::queue {
 
@@ -32,8 +31,5 @@ struct UnstickOptions {
   std::size_t page = 1000;
   std::function<void(std::int64_t)> progress;
 };
-
-// details: layout, to, locked (active jobs left alone because a live worker holds their lock).
-MutationResult unstick_jobs(redis::Client& client, const UnstickOptions& options);
 
 }  // namespace opsctl::queue

@@ -88,7 +88,7 @@ export function assertSameDump(actual, expected, message = 'dumps differ') {
 // An opsctl Lua script as the build embeds it (`--- @include "x"` expanded once), to call a script
 // directly and prove its own re-checks (opsctl filters ids before the call, which hides them).
 export function loadScript(name) {
-  const dir = path.join(REPO, 'lib', 'queue', 'lua');
+  const dir = path.join(REPO, 'lib', 'queue', 'redis', 'lua');
   const seen = new Set();
   const expand = (text) => text.replace(/--- @include "([A-Za-z0-9_]+)"/g, (_, inc) => {
     if (seen.has(inc)) return '';

@@ -127,6 +127,33 @@ TEST_SUITE("cmd: job verbs, usage errors") {
     CHECK(r.err == "opsctl: --to: bogus not in {wait,failed}\nRun 'opsctl --help' for usage.\n");
   }
 
+  TEST_CASE("every mutation refuses -o nagios and -o prom before it connects (the target is refused)") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> verbs = {
+        {{"queue", "pause", "q"}, "queue.pause"},        {{"queue", "resume", "q"}, "queue.resume"},
+        {{"queue", "clear", "q", "--all"}, "queue.clear-all"},
+        {{"queue", "clear", "q", "--state", "failed"}, "queue.clear"},
+        {{"queue", "retry", "q"}, "queue.retry"},        {{"queue", "promote", "q"}, "queue.promote"},
+        {{"job", "retry", "q", "1"}, "job.retry"},       {{"job", "remove", "q", "1"}, "job.remove"},
+        {{"job", "promote", "q", "1"}, "job.promote"},   {{"job", "unstick", "q"}, "job.unstick"}};
+    for (const auto& [args, action] : verbs) {
+      CAPTURE(args);
+      std::string noun = args[0] == "queue" ? "QUEUE" : "JOB";
+      std::string message = action + " supports -o text and -o json";
+      auto nagios = args;
+      nagios.insert(nagios.end(), {"-o", "nagios"});
+      Run n = run_opsctl(with(nagios, k_redis));
+      CHECK(n.code == 3);
+      CHECK(n.err == "opsctl: " + message + "\n");
+      CHECK(n.out == "OPSCTL " + noun + " UNKNOWN - usage error: " + message + "\n");
+      auto prom = args;
+      prom.insert(prom.end(), {"-o", "prom"});
+      Run p = run_opsctl(with(prom, k_redis));
+      CHECK(p.code == 64);
+      CHECK(p.err == "opsctl: " + message + "\n");
+      CHECK(p.out.find("error=\"usage\"") != std::string::npos);
+    }
+  }
+
   TEST_CASE("job show -o nagios: a usage error that Nagios reads as UNKNOWN (exit 3), on both streams") {
     Run r = run_opsctl(with({"job", "show", "q", "1", "-o", "nagios"}, k_redis));
     CHECK(r.code == 3);

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "queue/clear.h"
-#include "queue/removal_batch.h"
+#include "queue/redis/removal_batch.h"
 
 using namespace opsctl::queue;
 using std::chrono::microseconds;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "queue/discovery.h"
+#include "queue/redis/discovery.h"
 #include "queue/job.h"
 #include "queue/keys.h"
 #include "queue/workers.h"

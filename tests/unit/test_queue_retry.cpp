@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "queue/retry_batch.h"
-#include "queue/retry_common.h"
-#include "queue/retry_page.h"
+#include "queue/redis/retry_batch.h"
+#include "queue/redis/retry_common.h"
+#include "queue/redis/retry_page.h"
 
 using namespace opsctl;
 using namespace opsctl::queue;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "queue/scheduler_judge.h"
-#include "queue/schedulers.h"
+#include "queue/redis/schedulers.h"
 
 using namespace opsctl::queue;
 

@@ -1,7 +1,7 @@
 // Which paused layout the state verbs use, from meta.version (queue/state_common.h).
 #include <doctest/doctest.h>
 
-#include "queue/state_common.h"
+#include "queue/redis/state_common.h"
 
 using opsctl::queue::choose_layout;
 using opsctl::queue::PauseLayout;

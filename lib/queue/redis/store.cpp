@@ -1,7 +1,19 @@
 #include "queue/redis/store.h"
 
-#include "queue/discovery.h"
-#include "queue/remove.h"
+#include "queue/redis/clear.h"
+#include "queue/redis/discovery.h"
+#include "queue/redis/figures.h"
+#include "queue/redis/inspect.h"
+#include "queue/redis/job.h"
+#include "queue/redis/job_retry.h"
+#include "queue/redis/layout.h"
+#include "queue/redis/obliterate.h"
+#include "queue/redis/pause.h"
+#include "queue/redis/promote.h"
+#include "queue/redis/remove.h"
+#include "queue/redis/retry.h"
+#include "queue/redis/schedulers.h"
+#include "queue/redis/unstick.h"
 #include "redis/server_time.h"
 
 namespace opsctl::queue {

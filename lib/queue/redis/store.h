@@ -1,5 +1,5 @@
 #pragma once
-// QueueStore over Redis: BullMQ's own key layout, mutations as Lua scripts (lib/queue/lua/).
+// QueueStore over Redis: BullMQ's own key layout, mutations as Lua scripts (lib/queue/redis/lua/).
 #include <memory>
 
 #include "queue/store.h"

@@ -1,4 +1,4 @@
-#include "queue/job.h"
+#include "queue/redis/job.h"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
-#include "queue/retry_batch.h"
+#include "queue/redis/retry_batch.h"
 
 #include "core/error.h"
-#include "queue/lua_scripts.h"
+#include "queue/redis/lua_scripts.h"
 
 namespace opsctl::queue {
 

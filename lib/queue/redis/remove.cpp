@@ -1,10 +1,10 @@
-#include "queue/remove.h"
+#include "queue/redis/remove.h"
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/lua_scripts.h"
-#include "queue/removal_guard.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/guard.h"
 
 namespace opsctl::queue {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "queue/layout.h"
-#include "queue/removal_guard.h"
+#include "queue/redis/layout.h"
+#include "queue/redis/guard.h"
 #include "queue/mutation.h"
 
 namespace opsctl::queue {

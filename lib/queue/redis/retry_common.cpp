@@ -1,12 +1,12 @@
-#include "queue/retry_common.h"
+#include "queue/redis/retry_common.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/removal_guard.h"
-#include "queue/discovery.h"
+#include "queue/redis/guard.h"
+#include "queue/redis/discovery.h"
 #include "util/text.h"
 
 namespace opsctl::queue {

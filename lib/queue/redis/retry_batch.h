@@ -6,8 +6,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "queue/retry.h"
-#include "queue/retry_page.h"
+#include "queue/redis/retry.h"
+#include "queue/redis/retry_page.h"
 
 namespace opsctl::queue {
 

@@ -1,9 +1,9 @@
-#include "queue/state_common.h"
+#include "queue/redis/state_common.h"
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/removal_guard.h"
+#include "queue/redis/guard.h"
 #include "util/text.h"
 
 namespace opsctl::queue {

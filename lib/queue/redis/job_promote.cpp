@@ -1,10 +1,10 @@
 // `job promote QUEUE ID...`: Job.promote() for each id (declared in promote.h).
 #include <fmt/format.h>
 
-#include "queue/job.h"
-#include "queue/lua_scripts.h"
-#include "queue/promote.h"
-#include "queue/state_common.h"
+#include "queue/redis/job.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/promote.h"
+#include "queue/redis/state_common.h"
 
 namespace opsctl::queue {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <deque>
 
-#include "queue/lua_scripts.h"
-#include "queue/retry_batch.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/retry_batch.h"
 
 namespace opsctl::queue {
 namespace {

@@ -1,11 +1,11 @@
-#include "queue/removal_guard.h"
+#include "queue/redis/guard.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/discovery.h"
+#include "queue/redis/discovery.h"
 #include "util/text.h"
 
 namespace opsctl::queue {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "queue/layout.h"
+#include "queue/redis/layout.h"
 
 namespace opsctl::queue {
 

@@ -1,4 +1,4 @@
-#include "queue/discovery.h"
+#include "queue/redis/discovery.h"
 
 #include <algorithm>
 #include <set>

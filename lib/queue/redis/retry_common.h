@@ -7,14 +7,12 @@
 #include <vector>
 
 #include "queue/keys.h"
-#include "queue/layout.h"
+#include "queue/redis/layout.h"
 #include "redis/client.h"
 
 namespace opsctl::queue {
 
 // Two-value enum instead of a bare bool: also delete atm and ats, as Job.retry's reset flags do.
-enum class ResetAttempts { no, yes };
-
 struct RetryQueue {
   QueueRef ref;
   QueueShape shape;

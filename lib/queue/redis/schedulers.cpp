@@ -1,11 +1,11 @@
-#include "queue/schedulers.h"
+#include "queue/redis/schedulers.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "queue/discovery.h"
-#include "queue/layout.h"
+#include "queue/redis/discovery.h"
+#include "queue/redis/layout.h"
 #include "queue/scheduler_judge.h"
 #include "util/text.h"
 

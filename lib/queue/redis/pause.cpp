@@ -1,7 +1,7 @@
-#include "queue/pause.h"
+#include "queue/redis/pause.h"
 
-#include "queue/lua_scripts.h"
-#include "queue/state_common.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/state_common.h"
 
 namespace opsctl::queue {
 namespace {

@@ -1,11 +1,12 @@
-#include "queue/job_retry.h"
+#include "queue/redis/job_retry.h"
 
 #include <set>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "queue/lua_scripts.h"
+#include "queue/redis/guard.h"
+#include "queue/redis/lua_scripts.h"
 
 namespace opsctl::queue {
 namespace {
@@ -43,6 +44,13 @@ void explain_refusals(redis::Client& client, const RetryQueue& q, MutationResult
   for (auto& r : res.results) {
     if (r.result == "refused" && r.reason.empty()) r = refused(r.id, states[k++]);
   }
+}
+
+MutationResult base_result(const redis::Client& client, const JobRetryOptions& o) {
+  MutationResult r;
+  r.action = "job.retry";
+  r.target = queue_target(client, o.ref);
+  return r;
 }
 
 }  // namespace
@@ -89,7 +97,7 @@ MutationResult plan_job_retry(redis::Client& client, const JobRetryOptions& o) {
     cmds.push_back({"ZSCORE", o.ref.key("completed"), id});
   }
   auto replies = client.pipeline(cmds);
-  MutationResult res;
+  MutationResult res = base_result(client, o);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     std::string type = replies[3 * i].as_string().value_or("none");
     if (type == "none") {
@@ -115,7 +123,7 @@ MutationResult job_retry(redis::Client& client, const JobRetryOptions& o) {
   std::vector<std::string> keys = {r.key("failed"), r.key("completed"), r.key("wait"),        r.key("paused"),
                                    r.key("meta"),   r.key("active"),    r.key("marker"),      r.key("prioritized"),
                                    r.key("pc"),     r.key("events")};
-  MutationResult res;
+  MutationResult res = base_result(client, o);
   for (std::size_t from = 0; from < ids.size(); from += ids_per_call) {
     std::vector<std::string> args = {r.base(), o.reset == ResetAttempts::yes ? "1" : "0",
                                      q.legacy_paused_list ? "1" : "0"};

@@ -1,4 +1,4 @@
-#include "queue/removal_batch.h"
+#include "queue/redis/removal_batch.h"
 
 namespace opsctl::queue {
 

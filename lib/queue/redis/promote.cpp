@@ -1,10 +1,10 @@
-#include "queue/promote.h"
+#include "queue/redis/promote.h"
 
 #include <algorithm>
 #include <set>
 
-#include "queue/lua_scripts.h"
-#include "queue/state_common.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/state_common.h"
 
 namespace opsctl::queue {
 namespace {

@@ -1,9 +1,9 @@
-#include "queue/unstick.h"
+#include "queue/redis/unstick.h"
 
 #include <algorithm>
 
-#include "queue/lua_scripts.h"
-#include "queue/state_common.h"
+#include "queue/redis/lua_scripts.h"
+#include "queue/redis/state_common.h"
 
 namespace opsctl::queue {
 namespace {
