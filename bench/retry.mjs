@@ -5,14 +5,8 @@
 // What it measures: `opsctl queue retry` on one queue against BullMQ's own Queue.retryJobs() on a
 // twin, at 100,000 failed jobs (and 10,000, to show opsctl's memory does not grow with the queue).
 //
-// Seeding, through the real, pinned BullMQ (tests/compat/node_modules): each queue gets its jobs
-// with Queue.addBulk (chunks of 1000), then a real Worker (concurrency 200, attempts 1) fails every
-// one of them with one of four reasons, so the failed set, the job hashes (failedReason,
-// stacktrace, finishedOn, processedOn, atm, ats) and the events are exactly what BullMQ writes.
-// Between rounds the retried jobs are failed again by a Lua script (5000 per call) that writes
-// what moveToFinished writes for a failure: finishedOn, processedOn, failedReason, the job in
-// `failed` scored by finishedOn, out of `wait` (not atm or the stacktrace, which retry never reads;
-// a Worker would take ~15 s per 100k jobs and round).
+// Seeding (bench/failed-jobs.mjs): Queue.addBulk and a real failing Worker, then between rounds the
+// retried jobs failed again by a Lua script that writes what moveToFinished writes for a failure.
 //
 // Figures, per round and size:
 //   wall      opsctl: the whole process, spawn to exit (start, connect, plan, confirmation skipped
@@ -27,14 +21,12 @@
 //             the load of the machine barely changes (wall time does; the load average is printed).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(path.join(root, 'tests/compat/package.json'));
-const { Queue, Worker } = require('bullmq');
+import { addJobs, failAll, refail as refailWith, requireCompat as require } from './failed-jobs.mjs';
+
+const { Queue } = require('bullmq');
 const IORedis = require('ioredis');
 
 const [url, bin, roundsArg] = process.argv.slice(2);
@@ -49,53 +41,7 @@ const connection = new IORedis(url, { maxRetriesPerRequest: null });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'opsctl-bench-retry-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
-const REASONS = ['SMTP 421 Too many connections', 'connect ETIMEDOUT 10.0.3.17:587',
-  "Cannot read properties of undefined (reading 'email')", 'SMTP 550 5.1.1 Recipient address rejected'];
-
-async function addJobs(queue, n) {
-  for (let i = 0; i < n; i += 1000) {
-    const k = Math.min(1000, n - i);
-    await queue.addBulk(Array.from({ length: k }, (_, j) => {
-      const u = i + j;
-      return { name: 'send-welcome', opts: { attempts: 1 },
-        data: { userId: `usr_${100000 + u}`, recipient: { email: `user${u}@example.com`, name: `User ${u}` },
-          template: 'welcome-v3', locale: 'en-US', requestId: `req_${u.toString(36)}` } };
-    }));
-  }
-}
-
-// Runs a failing Worker until `n` jobs of the queue are failed.
-async function failAll(name, queue, n) {
-  let seq = 0;
-  const worker = new Worker(name, async () => { throw new Error(REASONS[seq++ % REASONS.length]); },
-    { connection, concurrency: 200 });
-  for (;;) {
-    if ((await queue.getJobCountByTypes('failed')) >= n) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await worker.close();
-}
-
-// Fails the jobs of `wait` again, as moveToFinished would (see the header).
-const REFAIL = `
-  local ids = redis.call('LRANGE', KEYS[1], -5000, -1)
-  for i, id in ipairs(ids) do
-    local t = tonumber(ARGV[2]) + i
-    redis.call('HSET', ARGV[1] .. id, 'processedOn', t, 'finishedOn', t, 'failedReason', ARGV[3])
-    redis.call('ZADD', KEYS[2], t, id)
-  end
-  redis.call('LTRIM', KEYS[1], 0, -(#ids + 1))
-  return #ids`;
-async function refail(name, n) {
-  let done = 0;
-  while (done < n) {
-    const base = Date.now() - 3600_000 + done;
-    const k = await connection.eval(REFAIL, 2, `bull:${name}:wait`, `bull:${name}:failed`, `bull:${name}:`, base, REASONS[0]);
-    if (k === 0) break;
-    done += k;
-  }
-  if (done !== n) throw new Error(`re-failed ${done} of ${n} in ${name}`);
-}
+const refail = (name, n) => refailWith(connection, name, n);
 
 async function stats() {
   const info = await connection.info('commandstats');
@@ -151,8 +97,8 @@ async function main() {
     const t0 = performance.now();
     await addJobs(ops, n);
     await addJobs(bmq, n);
-    await failAll(`ops${n}`, ops, n);
-    await failAll(`bmq${n}`, bmq, n);
+    await failAll(connection, `ops${n}`, ops, n);
+    await failAll(connection, `bmq${n}`, bmq, n);
     const res = { n, ops: [], bmq: [], seedS: (performance.now() - t0) / 1000 };
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first. Each side's queue is (re-)failed just before its own run and

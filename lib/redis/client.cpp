@@ -177,7 +177,23 @@ namespace {
 // What the sentinels said when none gave a usable master: each answer, and whether any answered.
 struct SentinelFailures {
   std::vector<std::string> answers;
-  bool any_answered = false;  // false: none reachable (connection_refused), else unavailable
+  bool any_answered = false;
+  // The kind of the sentinels' own failures (refused, timed out, TLS, auth) while they all agree.
+  std::optional<ErrorKind> unreached_kind;
+  bool kinds_differ = false;
+
+  void unreached(const Error& e) {
+    answers.push_back(e.what());
+    if (unreached_kind && *unreached_kind != e.kind()) kinds_differ = true;
+    unreached_kind = e.kind();
+  }
+  // The kind of the whole error: unavailable when a sentinel answered (the master is the problem);
+  // else the one kind of every sentinel's failure (all silent: timeout), and connection_refused when
+  // they fail in different ways (none reachable).
+  ErrorKind kind() const {
+    if (any_answered) return ErrorKind::unavailable;
+    return unreached_kind && !kinds_differ ? *unreached_kind : ErrorKind::connection_refused;
+  }
 };
 
 // The master's address from the first sentinel that knows it and whose answer is a master (ROLE),
@@ -196,7 +212,7 @@ std::optional<Client> connect_via_sentinels(const Target& target, const ConnectO
       Client sentinel = Client::connect(s, options);
       addr = sentinel.command({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.sentinel.master_name});
     } catch (const Error& e) {
-      failures.answers.push_back(e.what());
+      failures.unreached(e);
       continue;
     }
     failures.any_answered = true;
@@ -224,7 +240,7 @@ Client Client::connect(const Target& target, const ConnectOptions& options) {
   if (!target.sentinel.nodes.empty() && target.host.empty()) {
     SentinelFailures failures;
     if (auto master = connect_via_sentinels(target, options, failures)) return std::move(*master);
-    throw Error(ExitCode::critical, failures.any_answered ? ErrorKind::unavailable : ErrorKind::connection_refused,
+    throw Error(ExitCode::critical, failures.kind(),
                 util::redact(fmt::format("redis {}: no sentinel gave a usable master address: {}", target.display(),
                                          fmt::join(failures.answers, "; "))));
   }

@@ -11,7 +11,7 @@ import { FlowProducer, Queue, Worker } from 'bullmq';
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, sleep, startRedis, tempDir, waitFor } from '../lib/harness.mjs';
 import { useRedis } from '../lib/servers.mjs';
-import { assertTwins, eventNames, lastEvent, opsctlFor, runJobs } from './removal_helpers.mjs';
+import { assertTwins, buildFinished, eventNames, lastEvent, opsctlFor, runJobs, TTL } from './removal_helpers.mjs';
 
 const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
 const connection = redis.connection;
@@ -30,30 +30,11 @@ function flowProducer(prefix) {
   return f;
 }
 
-const TTL = { ttl: 600000 };  // a dedup key that outlives the job: only removal frees it
-
-// Completed and failed jobs with logs and dedup keys, and a flow: child K1 completes, child K2
-// fails, so parent P stays in waiting-children with K2 pending.
-async function buildFinished(prefix, name) {
-  const q = queue(prefix, name);
-  await q.add('ok', { n: 1 }, { jobId: 'c1', deduplication: { id: 'dc1', ...TTL } });
-  await q.add('bad', { fail: 'boom' }, { jobId: 'f1', attempts: 1 });
-  await q.add('ok', { n: 2 }, { jobId: 'c2' });
-  await q.add('bad', { fail: 'boom' }, { jobId: 'f2', deduplication: { id: 'df2', ...TTL } });
-  await flowProducer(prefix).add({
-    name: 'parent', queueName: name, opts: { jobId: 'P' },
-    children: [{ name: 'child', queueName: name, data: { n: 3 }, opts: { jobId: 'K1' } },
-      { name: 'child', queueName: name, data: { fail: 'child boom' }, opts: { jobId: 'K2' } }],
-  });
-  await runJobs(connection, prefix, name, (c) => c.completed === 3 && c.failed === 3);
-  return q;
-}
-
 describe('queue clear vs Queue.clean: differential', () => {
   test('completed: same keys left as clean(0, 0, "completed")', async () => {
     const P = 'cl1';
-    await buildFinished(P, 'a');
-    const b = await buildFinished(P, 'b');
+    await buildFinished(redis, P, 'a');
+    const b = await buildFinished(redis, P, 'b');
     const r = await opsctlFor(redis, P)(['queue', 'clear', 'a', '--state', 'completed']);
     assertCode(['queue clear'], r, 0);
     assert.deepEqual(await b.clean(0, 0, 'completed'), ['c1', 'c2', 'K1']);
@@ -67,8 +48,8 @@ describe('queue clear vs Queue.clean: differential', () => {
 
   test('failed: a same-queue flow parent left without pending children goes too', async () => {
     const P = 'cl2';
-    await buildFinished(P, 'a');
-    const b = await buildFinished(P, 'b');
+    await buildFinished(redis, P, 'a');
+    const b = await buildFinished(redis, P, 'b');
     const r = await opsctlFor(redis, P)(['queue', 'clear', 'a', '--state', 'failed']);
     assertCode(['queue clear'], r, 0);
     await b.clean(0, 0, 'failed');
@@ -200,7 +181,7 @@ describe('queue clear: wake-up, consent, corrupted data, audit', () => {
 
   test('--dry-run, no --yes without a TTY, read_only context: nothing changes', async () => {
     const P = 'cl7';
-    await buildFinished(P, 'a');
+    await buildFinished(redis, P, 'a');
     const before = await dumpQueue(client, P, 'a');
     const ops = opsctlFor(redis, P);
     const dry = await ops(['queue', 'clear', 'a', '--state', 'completed', '--dry-run'], { yes: false });
@@ -219,7 +200,7 @@ describe('queue clear: wake-up, consent, corrupted data, audit', () => {
 
   test('a missing hash and a wrong-type key are reported, the other jobs removed, exit 2', async () => {
     const P = 'cl8';
-    await buildFinished(P, 'a');
+    await buildFinished(redis, P, 'a');
     await client.zadd(`${P}:a:completed`, 1, 'ghost', 2, 'odd');
     await client.set(`${P}:a:odd`, 'not a hash');
     const r = await opsctlFor(redis, P)(['queue', 'clear', 'a', '--state', 'completed']);

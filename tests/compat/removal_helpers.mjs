@@ -43,6 +43,31 @@ export async function assertTwins(client, prefix, a, b, { message = 'dumps diffe
   return da;
 }
 
+// A dedup key that outlives the job: only removal frees it.
+export const TTL = { ttl: 600000 };
+
+// Completed and failed jobs with logs and dedup keys, and a flow: child K1 completes, child K2
+// fails, so parent P stays in waiting-children with K2 pending. redis: {connection, closers} (a
+// useRedis handle, or a TLS server's connection with the suite's closers); the Queue it returns
+// and the FlowProducer are pushed onto closers.
+export async function buildFinished({ connection, closers }, prefix, name) {
+  const q = new bullmq.Queue(name, { connection, prefix });
+  closers.push(q);
+  const flow = new bullmq.FlowProducer({ connection, prefix });
+  closers.push(flow);
+  await q.add('ok', { n: 1 }, { jobId: 'c1', deduplication: { id: 'dc1', ...TTL } });
+  await q.add('bad', { fail: 'boom' }, { jobId: 'f1', attempts: 1 });
+  await q.add('ok', { n: 2 }, { jobId: 'c2' });
+  await q.add('bad', { fail: 'boom' }, { jobId: 'f2', deduplication: { id: 'df2', ...TTL } });
+  await flow.add({
+    name: 'parent', queueName: name, opts: { jobId: 'P' },
+    children: [{ name: 'child', queueName: name, data: { n: 3 }, opts: { jobId: 'K1' } },
+      { name: 'child', queueName: name, data: { fail: 'child boom' }, opts: { jobId: 'K2' } }],
+  });
+  await runJobs(connection, prefix, name, (c) => c.completed === 3 && c.failed === 3);
+  return q;
+}
+
 // Runs a worker until `done(counts)` holds, one job at a time (so both twins see the same order),
 // then closes it. The processor fails jobs whose data has `fail`, and logs a line per job.
 // lib: the BullMQ module to run it with (default `bullmq`).

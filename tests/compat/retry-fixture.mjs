@@ -27,6 +27,19 @@ export async function assertTwins(redis, prefix, a, b, message) {
   }
 }
 
+// Every kind of job retryJobs meets: plain, prioritized, lifo, retried once already (atm 2),
+// completed with and without priority, and a flow whose failing child blocks its parent.
+export const MIXED = [
+  { name: 'mail', data: { n: 1, fail: 'SMTP 421 too many connections' }, opts: { attempts: 1 } },
+  { name: 'mail', data: { n: 2 } },
+  { name: 'sms', data: { n: 3, fail: 'gateway timeout' }, opts: { attempts: 1, priority: 5 } },
+  { name: 'mail', data: { n: 4, fail: 'SMTP 550 rejected' }, opts: { attempts: 2 } },
+  { name: 'sms', data: { n: 5, fail: 'gateway timeout' }, opts: { attempts: 1, lifo: true } },
+  { name: 'mail', data: { n: 6 }, opts: { priority: 2 } },
+  { name: 'mail', data: { n: 7, fail: 'SMTP 421 too many connections' } },
+  { name: 'report', data: { n: 8 }, opts: { lifo: true } },
+];
+
 // Job specs: {name, data, opts, fail: bool}; a job fails when data.fail is set.
 // flow: adds a parent (jobId flow-parent) with a child that completes and one that fails.
 // redis: the harness server. Returns the Queue, also pushed at once onto `opened` so the caller can

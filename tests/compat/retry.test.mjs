@@ -12,7 +12,7 @@ import * as bullmq5 from 'bullmq5';
 import { dumpQueue } from '../lib/dump.mjs';
 import { assertCode, run, runJson, startRedis, tempDir } from '../lib/harness.mjs';
 import { useRedis } from '../lib/servers.mjs';
-import { assertTwins, buildQueue, seedFailed } from './retry-fixture.mjs';
+import { assertTwins, buildQueue, MIXED, seedFailed } from './retry-fixture.mjs';
 
 const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
 const io = redis.io;  // ioredis client for dumps and direct checks
@@ -20,18 +20,6 @@ const queues = redis.closers;
 
 const opsctl = (prefix, ...args) => runJson([...args, '-o', 'json', '--redis', redis.url, '--prefix', prefix]);
 
-// Every kind of job retryJobs meets: plain, prioritized, lifo, retried once already (atm 2),
-// completed with and without priority, and a flow whose failing child blocks its parent.
-const MIXED = [
-  { name: 'mail', data: { n: 1, fail: 'SMTP 421 too many connections' }, opts: { attempts: 1 } },
-  { name: 'mail', data: { n: 2 } },
-  { name: 'sms', data: { n: 3, fail: 'gateway timeout' }, opts: { attempts: 1, priority: 5 } },
-  { name: 'mail', data: { n: 4, fail: 'SMTP 550 rejected' }, opts: { attempts: 2 } },
-  { name: 'sms', data: { n: 5, fail: 'gateway timeout' }, opts: { attempts: 1, lifo: true } },
-  { name: 'mail', data: { n: 6 }, opts: { priority: 2 } },
-  { name: 'mail', data: { n: 7, fail: 'SMTP 421 too many connections' } },
-  { name: 'report', data: { n: 8 }, opts: { lifo: true } },
-];
 // Plain jobs only (no priority, no lifo): for them Job.retry and retryJobs do the same thing.
 const PLAIN = [
   { name: 'mail', data: { n: 1, fail: 'SMTP 421 too many connections' }, opts: { attempts: 1 } },

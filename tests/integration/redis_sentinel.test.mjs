@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { assertCode, HOST, OPSCTL_BIN, cleanEnv, refusedPort, Redis, run, runJson, sleep } from '../lib/harness.mjs';
+import { assertCode, HOST, OPSCTL_BIN, cleanEnv, refusedPort, Redis, run, runJson, silentServer, sleep } from '../lib/harness.mjs';
 import { MASTER_NAME, startSentinels } from '../lib/redis-sentinel.mjs';
 
 let sn;
@@ -56,6 +56,20 @@ describe('finding the master', () => {
     const r = await runJson(args);
     assertCode(args, r, 0);
     assert.equal(r.json.counts.waiting, 3);
+  });
+
+  test('a silent sentinel listed first is skipped after --timeout; the next one names the master', async () => {
+    const silent = await silentServer();
+    try {
+      const url = sn.url.replace('redis+sentinel://', `redis+sentinel://${HOST}:${silent.port},`);
+      const args = ['queue', 'inspect', 'sq', '--redis', url, '--timeout', '1s', '-o', 'json'];
+      const r = await runJson(args, { timeoutMs: 15000 });
+      assertCode(args, r, 0);
+      assert.equal(r.json.counts.waiting, 3);
+      assert.ok(r.ms >= 900 && r.ms < 3000, `took ${Math.round(r.ms)} ms: the silent sentinel costs one --timeout`);
+    } finally {
+      await silent.close();
+    }
   });
 
   test('a master name no sentinel knows: exit 2, each sentinel\'s answer named', async () => {

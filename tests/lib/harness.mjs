@@ -48,8 +48,9 @@ export function freePort() {
 // A free port with nothing listening on it: connections are refused.
 export const refusedPort = freePort;
 
-// A TCP server that accepts connections and never answers (a hung Redis).
-export async function silentServer() {
+// A server that accepts connections and never answers (a hung Redis): on a loopback TCP port, or
+// on the Unix socket `path` when given (then url is unix://path).
+export async function silentServer({ path: socketPath } = {}) {
   const sockets = new Set();
   const srv = net.createServer((s) => {
     sockets.add(s);
@@ -58,11 +59,12 @@ export async function silentServer() {
   });
   await new Promise((resolve, reject) => {
     srv.on('error', reject);
-    srv.listen(0, HOST, resolve);
+    if (socketPath) srv.listen(socketPath, resolve);
+    else srv.listen(0, HOST, resolve);
   });
   return {
-    port: srv.address().port,
-    url: `redis://${HOST}:${srv.address().port}`,
+    port: socketPath ? undefined : srv.address().port,
+    url: socketPath ? `unix://${socketPath}` : `redis://${HOST}:${srv.address().port}`,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise((r) => srv.close(r));

@@ -97,3 +97,21 @@ export async function startSentinels({ sentinels = 3 } = {}) {
   }), { timeoutMs: 30000, what: 'the sentinels to discover the replica' });
   return env;
 }
+
+// One sentinel (quorum 1) monitoring MASTER_NAME at 127.0.0.1:masterPort, whatever listens there
+// (a silent server included: the sentinel still names that address, and with no replica it never
+// fails over). { port, url (redis+sentinel://), stop() }.
+export async function startLoneSentinel(masterPort) {
+  const dir = tempDir('sentinel-lone');
+  const port = await freePort();
+  const conf = path.join(dir, 'sentinel.conf');
+  writeFileSync(conf, [`port ${port}`, `bind ${HOST}`, `dir ${dir}`,
+    `sentinel monitor ${MASTER_NAME} ${HOST} ${masterPort} 1`, ''].join('\n'));
+  const s = server(dir, [conf, '--sentinel', '--logfile', path.join(dir, 'sentinel.log')]);
+  await waitFor(async () => {
+    try {
+      return (await cli(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME)).endsWith(String(masterPort));
+    } catch { return false; }
+  }, { what: `the sentinel on ${port}` });
+  return { port, url: `redis+sentinel://${HOST}:${port}/${MASTER_NAME}`, stop: s.stop };
+}

@@ -1,11 +1,11 @@
 // TLS fixtures: a throwaway CA and certificates made with the openssl command line (EC P-256, quick
 // to make), and redis-server listening on a TLS-only loopback port with one of them.
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, HOST, sleep, tempDir } from './harness.mjs';
+import { freePort, HOST, Redis, sleep, tempDir } from './harness.mjs';
 
 const exec = promisify(execFile);
 
@@ -52,6 +52,9 @@ export async function makeCerts() {
 
 // redis-server with only a TLS port. certs: makeCerts(); cert: the server's {cert, key};
 // authClients: require a client certificate signed by the CA.
+// The handle: port, url (rediss://), cli(...args), stop(), and, for BullMQ and dumps, connection
+// (ioredis options with `tls: {ca, servername: 'localhost'}`, plus the client certificate when
+// authClients) and client() (an ioredis client over TLS, closed by stop()).
 export async function startTlsRedis(certs, { cert = certs.server, authClients = false } = {}) {
   const dir = tempDir('redis-tls');
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -79,11 +82,24 @@ export async function startTlsRedis(certs, { cert = certs.server, authClients = 
       proc.kill('SIGKILL');
       continue;
     }
+    const tls = { ca: readFileSync(certs.ca), servername: 'localhost',
+      ...(authClients ? { cert: readFileSync(certs.client.cert), key: readFileSync(certs.client.key) } : {}) };
+    const connection = { host: HOST, port, tls };
+    const clients = [];
     return {
       port,
       url: `rediss://${HOST}:${port}`,
       cli,
-      stop: () => new Promise((r) => { if (exited) r(); else { proc.once('exit', r); proc.kill('SIGKILL'); } }),
+      connection,
+      client() {
+        const c = new Redis({ ...connection, maxRetriesPerRequest: 1 });
+        clients.push(c);
+        return c;
+      },
+      stop: () => new Promise((r) => {
+        for (const c of clients) c.disconnect();
+        if (exited) r(); else { proc.once('exit', r); proc.kill('SIGKILL'); }
+      }),
     };
   }
   throw new Error('redis-server with TLS did not start (is it built with TLS?)');
