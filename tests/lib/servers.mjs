@@ -79,11 +79,18 @@ export function useRedis({ close = (c) => c.close(), teardown, ...options } = {}
 
 // A private PostgreSQL cluster for the suite (startPostgres options: maxConnections,
 // superuserReserved, pgbouncer, poolSize); after each test every session is released
-// (releaseAfterEach: false keeps them). The handle has every startPostgres field.
-export function usePostgres({ releaseAfterEach = true, ...options } = {}) {
+// (releaseAfterEach: false keeps them). teardown() runs before the server stops (close the
+// clients of the suite there). The handle has every startPostgres field.
+export function usePostgres({ releaseAfterEach = true, teardown, ...options } = {}) {
   let pg;
   before(startOnce(async () => { pg = await startPostgres(options); }));
-  after(async () => { await pg?.stop(); });
+  after(async () => {
+    try {
+      if (pg) await teardown?.();
+    } finally {
+      await pg?.stop();
+    }
+  });
   if (releaseAfterEach) afterEach(async () => { await pg.releaseAll(); });
   return handle('pg', () => pg, {});
 }
