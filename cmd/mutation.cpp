@@ -95,21 +95,25 @@ std::string audit_path(Session& s) {
   return audit::default_audit_path(s.io().env).string();
 }
 
-void check_mutation_format(Session& s, const std::string& action) {
+namespace {
+
+void require_text_or_json(Session& s, const std::string& action) {
   if (s.format() == output::Format::nagios || s.format() == output::Format::prom) {
     throw usage_error(fmt::format("{} supports -o text and -o json", action));
   }
 }
 
+}  // namespace
+
 MutationSpec mutation_spec(Session& s, const std::string& action) {
-  check_mutation_format(s, action);
+  require_text_or_json(s, action);
   MutationSpec spec;
   spec.action = action;
   return spec;
 }
 
 int run_mutation(Session& s, const MutationSpec& spec, const mutation::Plan& preview, const mutation::Apply& apply) {
-  check_mutation_format(s, spec.action);
+  require_text_or_json(s, spec.action);  // again for a spec built by hand (db cancel, terminate)
   // Failing before the apply changes nothing: changed 0 is known, what would match is not.
   s.report().json = {{"action", spec.action}, {"target", spec.target}, {"dry_run", spec.dry_run},
                      {"matched", nullptr}, {"changed", 0}, {"ids", nlohmann::json::array()}};

@@ -45,9 +45,8 @@ mutation::Consent session_consent(Session& s);
 
 // Runs the protocol over the session and renders its result. Returns the exit code. Throws
 // Error(not_done) when refused or declined.
-// Mutations print text or JSON only: a usage error for -o nagios|prom, checked by run_mutation and,
-// first thing in a verb, by mutation_spec (a spec of that action), so the refusal connects nowhere.
-void check_mutation_format(Session& s, const std::string& action);
+// Mutations print text or JSON only: a usage error for -o nagios|prom. A verb starts with
+// mutation_spec (a spec of that action, the format checked), so the refusal connects nowhere.
 MutationSpec mutation_spec(Session& s, const std::string& action);
 
 int run_mutation(Session& s, const MutationSpec& spec, const mutation::Plan& preview, const mutation::Apply& apply);

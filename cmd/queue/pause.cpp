@@ -20,7 +20,7 @@ enum class Direction { pause, resume };
 
 int run(Session& s, const PauseFlags& f, Direction d) {
   const char* verb = d == Direction::pause ? "pause" : "resume";
-  check_mutation_format(s, fmt::format("queue.{}", verb));
+  MutationSpec spec = mutation_spec(s, fmt::format("queue.{}", verb));
   queue::PauseOptions o;
   o.ref = {s.prefix(), f.queue};
   auto& store = s.queues();
@@ -28,8 +28,6 @@ int run(Session& s, const PauseFlags& f, Direction d) {
 
   o.dry_run = queue::DryRun::yes;
   queue::MutationResult plan = op(o);
-  MutationSpec spec;
-  spec.action = plan.action;
   spec.target = plan.target;
   spec.verb_phrase = verb;
   std::string layout = plan.details.value("layout", "");

@@ -1,5 +1,5 @@
 #include "queue/redis/inspect.h"
-#include "queue/redis/figures.h"
+#include "queue/redis/probe.h"
 #include "queue/redis/schedulers.h"
 
 #include <algorithm>

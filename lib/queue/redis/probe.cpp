@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "queue/redis/figures.h"
+#include "queue/redis/probe.h"
 #include "queue/redis/counts.h"
 #include "queue/redis/layout.h"
 #include "redis/batch.h"

@@ -2,7 +2,7 @@
 
 #include "queue/redis/clear.h"
 #include "queue/redis/discovery.h"
-#include "queue/redis/figures.h"
+#include "queue/redis/probe.h"
 #include "queue/redis/inspect.h"
 #include "queue/redis/job.h"
 #include "queue/redis/job_retry.h"

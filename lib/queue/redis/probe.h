@@ -1,5 +1,6 @@
 #pragma once
-// The Redis implementation of the queue figures: a few shared pipelines (queue/figures.h).
+// The Redis implementation of the queue figures (queue/figures.h): any number of queues in a few
+// shared pipelines (probe.cpp).
 #include "queue/figures.h"
 #include "redis/client.h"
 
