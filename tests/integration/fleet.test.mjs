@@ -61,7 +61,7 @@ test('text: one table with a leading CONTEXT column, a row per queue of every co
   const r = await opsctl(args);
   assertCode(args, r, 0);
   const rows = lines(r.stdout);
-  assert.match(rows[0], /^CONTEXT\s+QUEUE\s+STATUS\s+PAUSED\s+WAITING\s+ACTIVE/);
+  assert.match(rows[0], /^CONTEXT\s+QUEUE\s+STATUS\s+PAUSED\s+ACTIVE\s+COMPLETED/);
   assert.deepEqual(rows.slice(1).map((l) => l.split(/\s+/).slice(0, 2)), [['alpha', 'emails'], ['beta', 'reports'], ['gamma', 'emails']]);
   const col = rows[0].indexOf('WAITING');
   assert.equal(rows[1].slice(col, col + 7).trim(), '3');
