@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "cmd/fleet.h"
 #include "cmd/help.h"
 #include "cmd/registry.h"
+#include "config/fleet.h"
 #include "core/error.h"
 #include "output/format.h"
 #include "output/monitoring.h"
@@ -14,7 +16,7 @@
 namespace opsctl::cmd {
 namespace {
 
-void add_global_flags(CLI::App& app, GlobalOptions& g) {
+void add_global_flags(CLI::App& app, GlobalOptions& g, bool& all_contexts) {
   app.add_option("--redis", g.redis, "Redis URL redis://[user[:password]@]host[:port][/db], rediss://... (TLS), redis+sentinel://h1,h2/master or unix:///path (env REDIS_URL)");
   app.add_option("--tls-ca", g.tls_ca, "CA bundle (PEM) to verify the Redis server's certificate (default: the system store)");
   app.add_option("--tls-cert", g.tls_cert, "client certificate (PEM) for a Redis server that asks for one");
@@ -23,7 +25,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--tls-insecure", g.tls_insecure, "TLS to Redis without verifying the server (said in every output)");
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
-  app.add_option("--context", g.context, "context of the config file to use");
+  app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health)");
+  app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health)");
   app.add_option("--config", g.config, "config file (env OPSCTL_CONFIG; default $XDG_CONFIG_HOME/opsctl/config.yaml)");
   app.add_option("--timeout", g.timeout, "deadline of every network wait, e.g. 500ms, 5s (default 5s)");
   app.add_option("-o,--output", g.output, "output format: text, json, nagios, prom");
@@ -123,8 +126,10 @@ void prom_failure(Io& io, const Session* session, const GlobalOptions& globals, 
   }
 }
 
+}  // namespace
+
 // The one exit path: answers a failure in every output the run was asked for, returns the code.
-int fail(Io& io, const CLI::App* verb, const Session* session, const GlobalOptions& globals, const Error& e) {
+int answer_failure(Io& io, const CLI::App* verb, const Session* session, const GlobalOptions& globals, const Error& e) {
   io.err << "opsctl: " << util::redact(e.what()) << "\n";
   const std::string out = globals.prom_file.empty() ? globals.output : "prom";
   if (out == "json" && (!session || session->report().json_on_failure)) {
@@ -134,6 +139,21 @@ int fail(Io& io, const CLI::App* verb, const Session* session, const GlobalOptio
   if (out == "nagios") return nagios_failure(io, verb, e);
   return static_cast<int>(e.code());
 }
+
+int run_verb(const CLI::App* verb, const Handler& handler, const GlobalOptions& globals, Io& io) {
+  std::optional<Session> session;
+  try {
+    session.emplace(globals, io);
+    return handler(*session);
+  } catch (const Error& e) {
+    return answer_failure(io, verb, session ? &*session : nullptr, globals, e);
+  } catch (const std::exception& e) {
+    return answer_failure(io, verb, session ? &*session : nullptr, globals,
+                          Error(ExitCode::unknown, ErrorKind::internal, fmt::format("internal error: {}", e.what())));
+  }
+}
+
+namespace {
 
 // Flushes stdout and says so when its reader has gone: a check whose output was lost must not look
 // like it passed.
@@ -154,7 +174,8 @@ int run(int argc, char** argv, Io& io) {
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::simple);
   GlobalOptions globals;
-  add_global_flags(app, globals);
+  bool all_contexts = false;
+  add_global_flags(app, globals, all_contexts);
   app.formatter(help_formatter());  // before the subcommands, which copy it
   Registry reg;
   register_health(app, reg);
@@ -185,7 +206,7 @@ int run(int argc, char** argv, Io& io) {
     g.output = requested.output.empty() ? g.output : requested.output;
     g.prom_file = requested.prom_file;
     g.command = command_path(chosen(app));
-    const int code = fail(io, chosen(app), nullptr, g, usage_error(message));
+    const int code = answer_failure(io, chosen(app), nullptr, g, usage_error(message));
     io.err << "Run 'opsctl --help' for usage.\n";
     return finish(io, code);
   }
@@ -193,25 +214,19 @@ int run(int argc, char** argv, Io& io) {
   globals.command_line = join_args(argc, argv);
   CLI::App* verb = chosen(app);
   globals.command = command_path(verb);
-  std::optional<Session> session;
-  try {
-    auto it = reg.handlers.find(verb);
-    if (it == reg.handlers.end()) {  // a noun without its verb
-      if (globals.output == "text" && globals.prom_file.empty()) {
-        io.err << verb->help();
-        return static_cast<int>(ExitCode::usage);
-      }
-      throw usage_error(fmt::format("'{}' needs a verb; run 'opsctl {} --help'", globals.command, globals.command));
+  auto it = reg.handlers.find(verb);
+  if (it == reg.handlers.end()) {  // a noun without its verb
+    if (globals.output == "text" && globals.prom_file.empty()) {
+      io.err << verb->help();
+      return static_cast<int>(ExitCode::usage);
     }
-    session.emplace(globals, io);
-    return finish(io, it->second(*session));
-  } catch (const Error& e) {
-    return finish(io, fail(io, verb, session ? &*session : nullptr, globals, e));
-  } catch (const std::exception& e) {
-    return finish(io, fail(io, verb, session ? &*session : nullptr, globals,
-                           Error(ExitCode::unknown, ErrorKind::internal,
-                                 fmt::format("internal error: {}", e.what()))));
+    const auto e = usage_error(fmt::format("'{}' needs a verb; run 'opsctl {} --help'", globals.command, globals.command));
+    return finish(io, answer_failure(io, verb, nullptr, globals, e));
   }
+  if (config::is_fleet(globals.context, all_contexts)) {
+    return finish(io, run_fleet(verb, it->second, globals, all_contexts, io));
+  }
+  return finish(io, run_verb(verb, it->second, globals, io));
 }
 
 }  // namespace opsctl::cmd

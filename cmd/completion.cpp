@@ -45,14 +45,20 @@ const CLI::Option* find_option(CLI::App* app, const std::string& name) {
 }
 
 // Candidate values of an option that takes one.
-std::vector<std::string> option_values(Session& s, const CLI::Option* o) {
+// current: the word being completed (a comma list of contexts completes its last name).
+std::vector<std::string> option_values(Session& s, const CLI::Option* o, const std::string& current) {
   std::string name = o->get_lnames().empty() ? "" : o->get_lnames().front();
   if (name == "output") return {"text", "json", "nagios", "prom"};
   if (name == "state") return queue::listable_states();
   if (name == "to") return {"wait", "failed"};
   if (name == "context") {
+    // --context a,b: the names typed before the last comma stay, the names not yet listed follow.
+    const auto comma = current.rfind(',');
+    const std::string head = comma == std::string::npos ? "" : current.substr(0, comma + 1);
     std::vector<std::string> names;
-    for (const auto& c : s.config().contexts) names.push_back(c.name);
+    for (const auto& c : s.config().contexts) {
+      if (("," + head).find("," + c.name + ",") == std::string::npos) names.push_back(head + c.name);
+    }
     return names;
   }
   return {};
@@ -67,7 +73,7 @@ std::vector<std::string> candidates(Session& s, CLI::App& root, const std::vecto
     if (w.size() > 1 && w[0] == '-') {
       const CLI::Option* o = find_option(cur, w.substr(0, w.find('=')));
       if (o && o->get_type_size_max() > 0 && w.find('=') == std::string::npos) {
-        if (i + 2 == words.size()) return option_values(s, o);  // completing this option's value
+        if (i + 2 == words.size()) return option_values(s, o, words.back());  // completing this option's value
         ++i;
       }
       continue;
