@@ -22,6 +22,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_option("--tls-server-name", g.tls_server_name, "the name the Redis certificate must carry, sent as SNI (default: the host)");
   app.add_flag("--tls-insecure", g.tls_insecure, "TLS to Redis without verifying the server (said in every output)");
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
+  app.add_option("--queue-backend", g.queue_backend, "where BullMQ keeps the queues: redis or postgres (BullMQ's PostgreSQL backend, on --pg; env OPSCTL_QUEUE_BACKEND)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
   app.add_option("--context", g.context, "context of the config file to use");
   app.add_option("--config", g.config, "config file (env OPSCTL_CONFIG; default $XDG_CONFIG_HOME/opsctl/config.yaml)");
