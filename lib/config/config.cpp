@@ -183,8 +183,6 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"tls", tls_view(c)},
                         {"pg", optional_text(c.pg, true)},
                         {"prefix", optional_text(c.prefix, false)},
-                        {"queue_backend", optional_text(c.queue_backend, false)},
-                        {"queue_schema", optional_text(c.queue_schema, false)},
                         {"read_only", c.read_only},
                         {"confirm", c.confirm},
                         {"http", std::move(http)},
