@@ -24,6 +24,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& g, bool& all_contexts) {
   app.add_option("--tls-server-name", g.tls_server_name, "the name the Redis certificate must carry, sent as SNI (default: the host)");
   app.add_flag("--tls-insecure", g.tls_insecure, "TLS to Redis without verifying the server (said in every output)");
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
+  app.add_option("--queue-backend", g.queue_backend, "where BullMQ keeps the queues: redis or postgres (BullMQ's PostgreSQL backend, on --pg; env OPSCTL_QUEUE_BACKEND)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
   app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health)");
   app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health)");

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "output/monitoring.h"
 #include "output/prom_catalog.h"
+#include "queue/postgres/store.h"
 #include "queue/redis/store.h"
 #include "util/duration.h"
 #include "util/redact.h"
@@ -66,7 +67,25 @@ const config::Context* Session::context() {
   return config::select_context(config(), name);
 }
 
+std::string Session::queue_backend() {
+  std::string b = "redis";
+  if (!flags_.queue_backend.empty()) b = flags_.queue_backend;
+  else if (auto env = io_.env("OPSCTL_QUEUE_BACKEND"); env && !env->empty()) b = *env;
+  else if (const auto* ctx = context(); ctx && ctx->queue_backend) b = *ctx->queue_backend;
+  if (b != "redis" && b != "postgres") {
+    throw usage_error(fmt::format("unknown queue backend '{}'; backends: redis, postgres", b));
+  }
+  return b;
+}
+
+// On the PostgreSQL backend the namespace of the queues is BullMQ's schema: --prefix names it when
+// given, else the context's queue_schema, else BullMQ's default.
 std::string Session::prefix() {
+  if (queue_backend() == "postgres") {
+    if (!flags_.prefix.empty()) return flags_.prefix;
+    if (const auto* ctx = context(); ctx && ctx->queue_schema) return *ctx->queue_schema;
+    return queue::kDefaultPgSchema;
+  }
   if (!flags_.prefix.empty()) return flags_.prefix;
   if (auto env = io_.env("OPSCTL_PREFIX"); env && !env->empty()) return *env;
   if (const auto* ctx = context(); ctx && ctx->prefix) return *ctx->prefix;
@@ -146,7 +165,7 @@ redis::Client& Session::redis() {
 }
 
 queue::QueueStore& Session::queues() {
-  if (!queues_) queues_ = queue::redis_store(redis());
+  if (!queues_) queues_ = queue_backend() == "postgres" ? queue::postgres_store(pg()) : queue::redis_store(redis());
   return *queues_;
 }
 
@@ -185,7 +204,8 @@ pg::Connection& Session::pg() {
 }
 
 void Session::about_queue(const std::string& prefix, const std::string& queue, nlohmann::json fields) {
-  report_.up_metric = "opsctl_redis_up";
+  const bool on_pg = queue_backend() == "postgres";
+  report_.up_metric = on_pg ? "opsctl_pg_up" : "opsctl_redis_up";
   report_.labels["command"] = flags_.command;
   report_.labels["prefix"] = prefix;
   if (!queue.empty()) report_.labels["queue"] = queue;
@@ -195,7 +215,7 @@ void Session::about_queue(const std::string& prefix, const std::string& queue, n
   doc["status"] = nullptr;
   for (auto& [k, v] : fields.items()) doc[k] = v;
   report_.json = std::move(doc);
-  report_.labels["target"] = redis_target().display();  // last: a bad URL still leaves the rest
+  report_.labels["target"] = on_pg ? pg_display() : redis_target().display();  // last: a bad URL still leaves the rest
 }
 
 // The run's own metrics: whether it reached a verdict, when, and whether its target answered.

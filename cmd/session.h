@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string redis;
   std::string prefix;
   std::string pg;
+  std::string queue_backend;
   std::string context;
   std::string config;
   std::string timeout;
@@ -72,7 +73,9 @@ class Session {
   const config::Context* context();        // --context or current-context; nullptr when none
   std::filesystem::path config_path() const;
   redis::Client& redis();                  // connects on first use
-  queue::QueueStore& queues();             // the queues of the session's target (Redis today)
+  queue::QueueStore& queues();             // the queues of the session's target (Redis or PostgreSQL)
+  // --queue-backend, OPSCTL_QUEUE_BACKEND, context queue_backend, else "redis"; usage error otherwise.
+  std::string queue_backend();
   redis::Target redis_target();            // resolved target (once per run), password included
   // A target from a URL given by the user (health checks several): the password from the URL, else
   // REDIS_PASSWORD, else the context's password file; warns once about a password on the command line.

@@ -75,7 +75,7 @@ int run_show(Session& s, const ShowFlags& f) {
   auto shape = store.shape(ref);
   auto job = store.job(ref, shape, f.id);
   if (!job) {
-    throw critical_error(fmt::format("redis {}: job {} not found in queue {}{}", store.display(), f.id,
+    throw critical_error(fmt::format("{} {}: job {} not found in queue {}{}", store.kind(), store.display(), f.id,
                                      ref.display(), shape.exists ? "" : " (the queue itself does not exist)"));
   }
   auto doc = queue::to_json(*job, ref);

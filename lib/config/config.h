@@ -71,6 +71,8 @@ struct Context {
   bool tls_insecure = false;                   // no verification (said in every output)
   std::optional<std::string> pg;
   std::optional<std::string> prefix;
+  std::optional<std::string> queue_backend;  // redis | postgres (BullMQ's PostgreSQL backend, on pg)
+  std::optional<std::string> queue_schema;   // BullMQ's schema on the PostgreSQL backend (default bullmq)
   bool read_only = false;
   bool confirm = false;
   std::vector<HttpCheck> http;

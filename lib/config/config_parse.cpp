@@ -22,7 +22,7 @@ constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
     "name, redis, redis_password_file, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, pg, prefix, "
-    "read_only, confirm, http, redis_checks, pg_checks, thresholds";
+    "queue_backend, queue_schema, read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys =
     "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
 
@@ -201,6 +201,8 @@ class Validator {
       else if (k == "tls_insecure") c.tls_insecure = boolean(key, v, "tls_insecure in " + ctx);
       else if (k == "pg") c.pg = text(key, v, "pg in " + ctx);
       else if (k == "prefix") c.prefix = text(key, v, "prefix in " + ctx);
+      else if (k == "queue_backend") c.queue_backend = text(key, v, "queue_backend in " + ctx);
+      else if (k == "queue_schema") c.queue_schema = text(key, v, "queue_schema in " + ctx);
       else if (k == "read_only") c.read_only = boolean(key, v, "read_only in " + ctx);
       else if (k == "confirm") c.confirm = boolean(key, v, "confirm in " + ctx);
       else if (k == "http") http_list(c, key, v, ctx);

@@ -1,8 +1,8 @@
 #pragma once
 // The one queue interface commands and runbook actions speak: the figures and jobs of BullMQ
 // queues and every transition opsctl makes on them, each as a plan (changes nothing) and an apply.
-// Whatever stores the queues implements it: Redis today (lib/queue/redis/store.h), BullMQ's
-// PostgreSQL backend next. The judging of figures (queue/checks.h) and the rendering are shared;
+// Whatever stores the queues implements it: Redis (lib/queue/redis/store.h) and BullMQ's
+// PostgreSQL backend (lib/queue/postgres/store.h). The judging of figures (queue/checks.h) and the rendering are shared;
 // no command branches on the backend. Errors: opsctl::Error, as every lib/ function.
 #include <cstdint>
 #include <functional>
@@ -35,6 +35,8 @@ class QueueStore {
 
   // The store as messages name it: "127.0.0.1:6379" (redacted).
   virtual std::string display() const = 0;
+  // What stores the queues, as messages name it before display(): "redis" or "postgres".
+  virtual std::string kind() const = 0;
   // Now by the store's own clock: BullMQ's times come from the hosts writing them, not from ours.
   virtual std::int64_t now_ms() = 0;
 

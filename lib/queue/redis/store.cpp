@@ -24,6 +24,7 @@ class RedisStore final : public QueueStore {
   explicit RedisStore(redis::Client& c) : c_(c) {}
 
   std::string display() const override { return c_.target().display(); }
+  std::string kind() const override { return "redis"; }
   std::int64_t now_ms() override { return redis::server_time_ms(c_); }
 
   std::vector<std::string> discover(const std::string& prefix) override { return discover_queues(c_, prefix); }
