@@ -34,8 +34,9 @@ Reply shard_node(const std::string& ip, int port, const std::string& role, const
     f.push_back(str("tls-port"));
     f.push_back(num(*tls_port));
   }
-  for (auto [k, v] : {std::pair{"endpoint", endpoint.empty() ? ip : endpoint}, std::pair{"role", role},
-                      std::pair<std::string, std::string>{"health", "online"}}) {
+  using Field = std::pair<std::string, std::string>;
+  for (const auto& [k, v] : {Field{"endpoint", endpoint.empty() ? ip : endpoint}, Field{"role", role},
+                             Field{"health", "online"}}) {
     f.push_back(str(k));
     f.push_back(str(v));
   }
