@@ -85,11 +85,11 @@ describe('queue retry of 20k jobs through a slot migration', () => {
     const slot = await cluster.keySlot('{big}:jobs:failed');
     const from = await cluster.slotOwner(slot);
     const to = cluster.ports.find((p) => p !== from);
-    const args = ['queue', 'retry', 'jobs', '--yes', '--timeout', '20s', ...cluster.args('{big}'), '-o', 'json'];
+    const args = ['queue', 'retry', 'jobs', '--yes', '--timeout', '60s', ...cluster.args('{big}'), '-o', 'json'];
     const running = run(args, { timeoutMs: 120000 });
     // The migration starts once the retry is under way.
     await waitFor(async () => (await cluster.io.zcard('{big}:jobs:failed')) < N, { timeoutMs: 30000, what: 'the retry to start' });
-    const moved = await cluster.moveSlot(slot, to, { batch: 2000 });
+    const moved = await cluster.moveSlot(slot, to, { batch: 5000 });
     const r = await running;
     assertCode(args, r, 0);
     const j = JSON.parse(r.stdout);
