@@ -137,6 +137,7 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
   }
   // `tls: true` is about the context's own Redis; TLS material: the flags, else the context's fields.
   if (ctx && ctx->tls && ctx->redis && url == *ctx->redis) t.tls.enabled = true;
+  if (ctx && ctx->cluster && ctx->redis && url == *ctx->redis) t.cluster = true;
   auto pick = [&](const std::string& flag, const std::optional<std::string>& field) {
     return !flag.empty() ? flag : field.value_or("");
   };

@@ -189,6 +189,7 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"redis_checks", targets(c.redis_checks)},
                         {"pg_checks", targets(c.pg_checks)},
                         {"thresholds", std::move(thresholds)}});
+    if (c.cluster) contexts.back()["cluster"] = true;  // shown only when set
   }
   return {{"path", cfg.path.string()},
           {"exists", cfg.exists},

@@ -69,6 +69,7 @@ struct Context {
   std::optional<std::string> tls_key;          // its key (PEM)
   std::optional<std::string> tls_server_name;  // the name verified and sent as SNI
   bool tls_insecure = false;                   // no verification (said in every output)
+  bool cluster = false;  // the Redis must be a Redis Cluster (one is detected anyway)
   std::optional<std::string> pg;
   std::optional<std::string> prefix;
   std::optional<std::string> queue_backend;  // redis | postgres (BullMQ's PostgreSQL backend, on pg)

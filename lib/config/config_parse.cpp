@@ -21,7 +21,7 @@ namespace {
 constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
-    "name, redis, redis_password_file, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, pg, prefix, "
+    "name, redis, redis_password_file, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, cluster, pg, prefix, "
     "queue_backend, queue_schema, read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys =
     "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
@@ -199,6 +199,7 @@ class Validator {
       else if (k == "tls_key") c.tls_key = text(key, v, "tls_key in " + ctx);
       else if (k == "tls_server_name") c.tls_server_name = text(key, v, "tls_server_name in " + ctx);
       else if (k == "tls_insecure") c.tls_insecure = boolean(key, v, "tls_insecure in " + ctx);
+      else if (k == "cluster") c.cluster = boolean(key, v, "cluster in " + ctx);
       else if (k == "pg") c.pg = text(key, v, "pg in " + ctx);
       else if (k == "prefix") c.prefix = text(key, v, "prefix in " + ctx);
       else if (k == "queue_backend") c.queue_backend = text(key, v, "queue_backend in " + ctx);

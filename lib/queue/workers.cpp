@@ -44,4 +44,13 @@ std::vector<WorkerInfo> match_workers(const std::string& client_list, const Queu
   return out;
 }
 
+std::vector<WorkerInfo> match_workers(const std::vector<std::string>& client_lists, const QueueRef& ref) {
+  std::vector<WorkerInfo> most;
+  for (const auto& list : client_lists) {
+    auto here = match_workers(list, ref);
+    if (here.size() > most.size()) most = std::move(here);
+  }
+  return most;
+}
+
 }  // namespace opsctl::queue

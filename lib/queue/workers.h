@@ -20,5 +20,8 @@ struct WorkerInfo {
 // Pure matching on CLIENT LIST text, so one CLIENT LIST serves many queues. A server that forbids
 // CLIENT LIST (managed Redis, ACLs) gives no text: callers then report the workers as unknown.
 std::vector<WorkerInfo> match_workers(const std::string& client_list, const QueueRef& ref);
+// On a Redis Cluster, one CLIENT LIST per node: like BullMQ's getWorkers(), the workers of the node
+// with the most of them (a worker connects to every node it uses).
+std::vector<WorkerInfo> match_workers(const std::vector<std::string>& client_lists, const QueueRef& ref);
 
 }  // namespace opsctl::queue

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "redis/cluster.h"
 #include "redis/transport.h"
 #include "util/duration.h"
 #include "util/redact.h"
@@ -159,6 +160,21 @@ void throw_reply_error(const Target& t, const Command& argv, const std::string& 
     fail(ExitCode::critical, ErrorKind::permission, fmt::format("the Redis user may not run {} (ACL): {}", cmd, message));
   } else if (message.starts_with("BUSY")) {
     fail(ExitCode::critical, ErrorKind::unavailable, "Redis is busy running a script: retry, or SCRIPT KILL it");
+  } else if (message.starts_with("CROSSSLOT")) {
+    fail(ExitCode::usage, ErrorKind::usage, fmt::format("{} {}: {}", cmd, key, cross_slot_explanation()));
+  } else if (message.starts_with("CLUSTERDOWN")) {
+    fail(ExitCode::critical, ErrorKind::unavailable,
+         fmt::format("the Redis Cluster is down ({}): a master without a replica failed, or slots are not served; "
+                     "redis-cli --cluster check shows which",
+                     message));
+  } else if (message.starts_with("TRYAGAIN")) {
+    fail(ExitCode::critical, ErrorKind::unavailable,
+         fmt::format("the slot of {} stayed in migration longer than --timeout (TRYAGAIN): run the command again when "
+                     "the resharding is done",
+                     key));
+  } else if (message.starts_with("MOVED") || message.starts_with("ASK ")) {
+    fail(ExitCode::critical, ErrorKind::unavailable,
+         fmt::format("{} was redirected too often ({}): the cluster's slot map keeps changing", cmd, message));
   } else if (message.find("max number of clients") != std::string::npos) {
     fail(ExitCode::critical, ErrorKind::too_many_clients,
          fmt::format("Redis has no free client slot (maxclients reached): {}", message));
@@ -244,6 +260,38 @@ Client Client::connect(const Target& target, const ConnectOptions& options) {
                 util::redact(fmt::format("redis {}: no sentinel gave a usable master address: {}", target.display(),
                                          fmt::join(failures.answers, "; "))));
   }
+  bool cluster_enabled = false;
+  std::optional<Client> seed;
+  // Seed nodes in turn: the first that answers gives the slot map of the whole cluster.
+  for (std::size_t i = 0; !seed; ++i) {
+    Target t = target;
+    if (i > 0) {
+      t.host = target.seeds[i - 1].host;
+      t.port = target.seeds[i - 1].port;
+    }
+    try {
+      seed.emplace(connect_node(t, options, &cluster_enabled));
+    } catch (const Error&) {
+      if (i >= target.seeds.size()) throw;
+    }
+  }
+  if (!cluster_enabled) {
+    if (target.cluster) {
+      throw Error(ExitCode::config, ErrorKind::config,
+                  util::redact(fmt::format("redis {}: not a Redis Cluster (INFO cluster says cluster_enabled:0), but "
+                                           "{} asks for one: point it at a cluster node, or drop cluster: true",
+                                           target.display(),
+                                           target.seeds.empty() ? "cluster: true" : "a URL with several hosts")));
+    }
+    return std::move(*seed);
+  }
+  Target seed_target = seed->target();
+  Client client(nullptr, target);
+  client.cluster_ = std::make_unique<Cluster>(seed_target, options, std::move(*seed));
+  return client;
+}
+
+Client Client::connect_node(const Target& target, const ConnectOptions& options, bool* cluster_enabled) {
   auto impl = std::make_unique<Impl>();
   if (!impl->reader) throw std::bad_alloc();
   impl->options = options;
@@ -265,12 +313,31 @@ Client Client::connect(const Target& target, const ConnectOptions& options) {
   std::vector<Command> setup;
   if (target.db != 0) setup.push_back({"SELECT", std::to_string(target.db)});
   setup.push_back({"CLIENT", "SETNAME", options.client_name});
+  // In the same round trip: is this a cluster node? (An error, e.g. an ACL without INFO: no.)
+  if (cluster_enabled) setup.push_back({"INFO", "cluster"});
   auto replies = client.pipeline(setup);
   for (std::size_t i = 0; i < replies.size(); ++i) {
     // CLIENT SETNAME may be forbidden by ACLs or managed services; only SELECT must succeed.
     if (replies[i].is_error() && setup[i][0] == "SELECT") throw_reply_error(target, setup[i], replies[i].str);
   }
+  if (cluster_enabled) {
+    const Reply& info = replies.back();
+    *cluster_enabled = !info.is_error() && info.str.find("cluster_enabled:1") != std::string::npos;
+  }
   return client;
+}
+
+std::vector<Client*> Client::masters() {
+  if (cluster_) return cluster_->masters();
+  return {this};
+}
+
+Client& Client::node_of(std::string_view key) { return cluster_ ? cluster_->node_of(key) : *this; }
+
+void Client::send_all(const std::vector<Command>& commands) {
+  std::string bytes;
+  for (const auto& cmd : commands) append_command(bytes, cmd);
+  write(bytes);
 }
 
 void Client::write(const std::string& bytes) {
@@ -313,6 +380,7 @@ Reply Client::read_reply() {
 }
 
 std::vector<Reply> Client::pipeline(const std::vector<Command>& commands) {
+  if (cluster_) return cluster_->pipeline(commands);
   std::string bytes;
   for (const auto& cmd : commands) append_command(bytes, cmd);
   write(bytes);
@@ -323,20 +391,23 @@ std::vector<Reply> Client::pipeline(const std::vector<Command>& commands) {
 }
 
 Reply Client::command(const Command& argv) {
+  if (cluster_) return cluster_->command(argv);
   Reply r = std::move(pipeline({argv})[0]);
   if (r.is_error()) throw_reply_error(target_, argv, r.str);
   return r;
 }
 
 void Client::send(const Command& cmd) {
+  if (cluster_) return cluster_->send(cmd);
   std::string bytes;
   append_command(bytes, cmd);
   write(bytes);
 }
 
-Reply Client::receive() { return read_reply(); }
+Reply Client::receive() { return cluster_ ? cluster_->receive() : read_reply(); }
 
 const std::string& Client::script_sha(std::string_view script) {
+  if (cluster_) return cluster_->script_sha(script);
   auto& sha = impl_->script_sha[script.data()];
   if (sha.empty()) sha = command({"SCRIPT", "LOAD", std::string(script)}).str;
   return sha;
@@ -344,6 +415,7 @@ const std::string& Client::script_sha(std::string_view script) {
 
 Reply Client::eval(std::string_view script, const std::vector<std::string>& keys,
                    const std::vector<std::string>& args) {
+  if (cluster_) return cluster_->eval(script, keys, args);
   auto make = [&](const std::string& verb, const std::string& body) {
     Command cmd{verb, body, std::to_string(keys.size())};
     cmd.insert(cmd.end(), keys.begin(), keys.end());

@@ -3,6 +3,8 @@
 // socket, TLS; lib/redis/transport.h), hiredis formatting commands and parsing replies.
 // Failures throw opsctl::Error whose message names the redacted target and says what to do:
 // refused, timed out, wrong password, wrong key type, read-only replica.
+// A Redis Cluster is detected at login (INFO cluster in the setup round trip) and then routed by key
+// slot (lib/redis/cluster.h) behind the same calls, so the layers above do not know the topology.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -22,9 +24,13 @@ struct ConnectOptions {
   std::string client_name = "opsctl";  // CLIENT SETNAME, so operators see us in CLIENT LIST
 };
 
+class Cluster;
+
 class Client {
  public:
   // Connects, authenticates (AUTH [user] password) and selects the db. Throws Error(critical).
+  // A cluster node (cluster_enabled:1) makes a cluster client; target.cluster requires one (Error
+  // config otherwise); target.seeds are tried in turn when host:port cannot be reached.
   static Client connect(const Target& target, const ConnectOptions& options);
 
   Client(Client&&) noexcept;
@@ -50,13 +56,25 @@ class Client {
 
   const Target& target() const { return target_; }
 
+  bool is_cluster() const { return cluster_ != nullptr; }
+  // Every master of a cluster, each a plain connection to that node, for keyless commands that must
+  // reach every node (SCAN, CLIENT LIST); {this} when not a cluster.
+  std::vector<Client*> masters();
+  // The plain connection of the node serving key's slot; *this when not a cluster.
+  Client& node_of(std::string_view key);
+
  private:
+  friend class Cluster;
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl, Target target);
+  // One node, no cluster routing; cluster_enabled (when not null) learns INFO cluster's answer.
+  static Client connect_node(const Target& target, const ConnectOptions& options, bool* cluster_enabled);
+  void send_all(const std::vector<Command>& commands);  // one write for many commands
   void write(const std::string& bytes);
   Reply read_reply();
   std::unique_ptr<Impl> impl_;
   Target target_;
+  std::unique_ptr<Cluster> cluster_;
 };
 
 // The Error an error reply becomes, with the command name and first key for context.

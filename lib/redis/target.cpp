@@ -87,7 +87,9 @@ std::string Target::display() const {
                        db ? fmt::format(" db {}", db) : "", user.empty() ? "" : " as " + user, fmt::join(nodes, ","));
   }
   const std::string who = (tls.enabled ? "rediss://" : "") + (user.empty() ? "" : user + "@");
-  return db ? fmt::format("{}{}/{}", who, hostport(host, port), db) : who + hostport(host, port);
+  std::string where = hostport(host, port);
+  for (const auto& s : seeds) where += "," + hostport(s.host, s.port);
+  return db ? fmt::format("{}{}/{}", who, where, db) : who + where;
 }
 
 Target parse_target(std::string_view url) {
@@ -162,9 +164,17 @@ Target parse_target(std::string_view url) {
     }
     return t;
   }
-  const HostPort hp = parse_host_port(authority, 6379, url);
+  // Several hosts: seed nodes of a Redis Cluster, tried in turn.
+  auto comma = authority.find(',');
+  const HostPort hp = parse_host_port(authority.substr(0, comma), 6379, url);
   t.host = hp.host;
   t.port = hp.port;
+  while (comma != std::string_view::npos) {
+    authority.remove_prefix(comma + 1);
+    comma = authority.find(',');
+    t.seeds.push_back(parse_host_port(authority.substr(0, comma), 6379, url));
+    t.cluster = true;
+  }
   return t;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Where a Redis server is and how to log in: parsed from redis://[user[:password]@]host[:port][/db],
 // rediss://... (TLS), redis+sentinel://[user[:password]@]h1:26379,h2:26379/master[/db] (rediss+sentinel://
-// for TLS to the sentinels and the master) or unix:///path/to.sock[?db=N]. display() is the redacted
+// for TLS to the sentinels and the master), redis://h1:7000,h2:7001 (Redis Cluster seed nodes) or
+// unix:///path/to.sock[?db=N]. display() is the redacted
 // form used in every message.
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct Target {
   bool password_in_url = false;  // the caller warns once: argv is visible in ps and shell history
   TlsSettings tls;
   SentinelSettings sentinel;  // when set, host and port are filled in by the connection
+  // Redis Cluster: any node's URL works (detected at login); cluster (context `cluster: true`, or a URL
+  // with several hosts) requires one, and seeds are further nodes to try after host:port.
+  bool cluster = false;
+  std::vector<HostPort> seeds;
 
   // "127.0.0.1:6379", "user@host:6380/2", "rediss://host:6380", "unix:///run/redis.sock",
   // "master mymaster at 10.0.0.5:6379 (sentinels h1:26379,h2:26379)": never the password.

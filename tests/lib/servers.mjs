@@ -11,6 +11,7 @@ import { after, afterEach, before } from 'node:test';
 
 import { startRedis } from './harness.mjs';
 import { startPostgres } from './pg.mjs';
+import { startCluster } from './redis-cluster.mjs';
 
 // Every server asked for so far, as its memoised start: setup() waits for them.
 const starts = [];
@@ -75,6 +76,33 @@ export function useRedis({ close = (c) => c.close(), teardown, ...options } = {}
     await server?.stop();
   });
   return handle('redis', () => server, own);
+}
+
+// A private three-master Redis Cluster for the suite (startCluster options). The handle has every
+// startCluster field (url, ports, cli, moveSlot, kill, ...) and:
+//   io       one ioredis Cluster client of the suite, opened at start
+//   closers  objects (Queue, Worker, ...) closed last first, before the cluster stops
+//   args(p)  ['--redis', url] plus ['--prefix', p] when given
+export function useCluster({ close = (c) => c.close(), teardown, ...options } = {}) {
+  let cluster;
+  let io;
+  const closers = [];
+  const own = {
+    closers,
+    io: handle('cluster.io', () => io, {}),
+    args: (prefix) => ['--redis', cluster.url, ...(prefix === undefined ? [] : ['--prefix', prefix])],
+  };
+  const start = startOnce(async () => {
+    cluster = await startCluster(options);
+    io = cluster.client();
+  });
+  before(start);
+  after(async () => {
+    if (teardown) await teardown();
+    for (const c of closers.reverse()) await close(c);
+    await cluster?.stop();
+  });
+  return handle('cluster', () => cluster, own);
 }
 
 // A private PostgreSQL cluster for the suite (startPostgres options: maxConnections,

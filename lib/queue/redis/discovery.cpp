@@ -12,16 +12,19 @@
 namespace opsctl::queue {
 namespace {
 
-// All keys matching pattern with the given TYPE, SCAN cursor by cursor.
+// All keys matching pattern with the given TYPE, SCAN cursor by cursor, on every master of a
+// Redis Cluster (each holds the keys of its own slots).
 std::vector<std::string> scan_keys(redis::Client& client, const std::string& pattern, const std::string& type) {
   std::vector<std::string> keys;
-  std::string cursor = "0";
-  do {
-    auto r = client.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type});
-    if (r.elements.size() != 2) break;
-    cursor = r.elements[0].str;
-    for (const auto& k : r.elements[1].elements) keys.push_back(k.str);
-  } while (cursor != "0");
+  for (redis::Client* node : client.masters()) {
+    std::string cursor = "0";
+    do {
+      auto r = node->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type});
+      if (r.elements.size() != 2) break;
+      cursor = r.elements[0].str;
+      for (const auto& k : r.elements[1].elements) keys.push_back(k.str);
+    } while (cursor != "0");
+  }
   return keys;
 }
 

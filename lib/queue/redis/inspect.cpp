@@ -1,4 +1,6 @@
 #include "queue/redis/inspect.h"
+
+#include "queue/redis/cluster_check.h"
 #include "queue/redis/probe.h"
 #include "queue/redis/schedulers.h"
 
@@ -100,6 +102,7 @@ void add_jobs(redis::Client& client, InspectResult& r, const InspectOptions& o) 
 }  // namespace
 
 InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
+  require_one_slot(client, o.ref);
   InspectResult r;
   r.ref = o.ref;
   r.thresholds = o.thresholds;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "queue/redis/cluster_check.h"
 #include "util/text.h"
 
 namespace opsctl::queue {
@@ -42,6 +43,7 @@ std::size_t add_shape_commands(redis::Batch& batch, const QueueRef& ref) {
 }
 
 QueueShape detect_shape(redis::Client& client, const QueueRef& ref) {
+  require_one_slot(client, ref);
   redis::Batch batch;
   std::size_t first = add_shape_commands(batch, ref);
   batch.run(client);

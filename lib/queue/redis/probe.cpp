@@ -290,7 +290,18 @@ std::vector<QueueFigures> probe_queues(redis::Client& client, const std::vector<
   }
   b1.run(client);
   auto server_now = redis::time_reply_ms(b1.at(time_slot));
-  const auto& clients = b1.at(clients_slot);
+  // CLIENT LIST per node on a cluster (the batch's went to one node only); nullopt: not allowed.
+  std::optional<std::vector<std::string>> lists;
+  if (!client.is_cluster()) {
+    if (!b1.at(clients_slot).is_error()) lists = std::vector<std::string>{b1.at(clients_slot).str};
+  } else {
+    for (redis::Client* node : client.masters()) {
+      auto r = node->pipeline({{"CLIENT", "LIST"}})[0];
+      if (r.is_error()) continue;
+      if (!lists) lists.emplace();
+      lists->push_back(std::move(r.str));
+    }
+  }
   redis::Batch b2;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     auto& q = out[i];
@@ -301,7 +312,7 @@ std::vector<QueueFigures> probe_queues(redis::Client& client, const std::vector<
     q.window_ms = o.window_ms;
     q.shape = parse_shape(b1, slots[i].shape, refs[i]);
     q.problems = q.shape.problems;
-    if (!clients.is_error()) q.workers = match_workers(clients.str, refs[i]);
+    if (lists) q.workers = match_workers(*lists, refs[i]);
     q.rate_max = field(b1.at(slots[i].rate), 0);
     q.rate_duration_ms = field(b1.at(slots[i].rate), 1);
     if (q.shape.exists) stage2(b2, q, slots[i], o);
