@@ -57,6 +57,7 @@ const config::Config& Session::config() {
   if (!config_) {
     bool explicit_path = !flags_.config.empty() || io_.env("OPSCTL_CONFIG").has_value();
     config_ = config::load_config(config_path(), explicit_path);
+    if (config::holds_secret(*config_)) warn_secret_file(config_->path);
   }
   return *config_;
 }
@@ -101,8 +102,8 @@ redis::Target Session::redis_target() {
     t = redis_target_for(flags_.redis, true);
   } else if (auto env = io_.env("REDIS_URL"); env && !env->empty()) {
     t = redis_target_for(*env, false);
-  } else if (const config::Context* ctx = context(); ctx && ctx->redis) {
-    t = redis_target_for(*ctx->redis, false);
+  } else if (const config::Context* ctx = context(); ctx && config::redis_url(config(), *ctx)) {
+    t = redis_target_for(*config::redis_url(config(), *ctx), false);
   } else {
     t = redis_target_for("redis://127.0.0.1:6379", false);
   }
@@ -117,6 +118,20 @@ redis::Target Session::redis_target() {
   return t;
 }
 
+namespace {
+
+// The context's own Redis URL (config::redis_url) for comparing, nullopt when its fields conflict
+// (the run that uses them stops with that usage error; a URL given elsewhere is not the context's).
+std::optional<std::string> context_redis_url(const config::Config& cfg, const config::Context& ctx) {
+  try {
+    return config::redis_url(cfg, ctx);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 redis::Target Session::redis_target_for(const std::string& url, bool from_command_line) {
   redis::Target t = redis::parse_target(url);
   if (t.password_in_url && from_command_line && !warned_password_in_url_) {
@@ -128,7 +143,10 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
   // A password not in the URL: the environment, else the context's password file.
   auto secret = [&](const char* env_name, const std::optional<std::string>& file) -> std::optional<std::string> {
     if (auto env = io_.env(env_name); env && !env->empty()) return *env;
-    if (file) return config::read_password_file(*file);
+    if (file) {
+      warn_secret_file(*file);
+      return config::read_password_file(*file);
+    }
     return std::nullopt;
   };
   if (!t.password) t.password = secret("REDIS_PASSWORD", ctx ? ctx->redis_password_file : std::nullopt);
@@ -136,8 +154,8 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
     t.sentinel.password = secret("REDIS_SENTINEL_PASSWORD", ctx ? ctx->sentinel_password_file : std::nullopt);
   }
   // `tls: true` is about the context's own Redis; TLS material: the flags, else the context's fields.
-  if (ctx && ctx->tls && ctx->redis && url == *ctx->redis) t.tls.enabled = true;
-  if (ctx && ctx->cluster && ctx->redis && url == *ctx->redis) t.cluster = true;
+  if (ctx && ctx->tls && url == context_redis_url(config(), *ctx)) t.tls.enabled = true;
+  if (ctx && ctx->cluster && url == context_redis_url(config(), *ctx)) t.cluster = true;
   auto pick = [&](const std::string& flag, const std::optional<std::string>& field) {
     return !flag.empty() ? flag : field.value_or("");
   };
@@ -146,6 +164,7 @@ redis::Target Session::redis_target_for(const std::string& url, bool from_comman
   t.tls.key_file = pick(flags_.tls_key, ctx ? ctx->tls_key : std::nullopt);
   t.tls.server_name = pick(flags_.tls_server_name, ctx ? ctx->tls_server_name : std::nullopt);
   t.tls.insecure = flags_.tls_insecure || (ctx && ctx->tls_insecure);
+  if (t.tls.enabled && !t.tls.key_file.empty()) warn_secret_file(t.tls.key_file);
   if (t.tls.enabled && t.tls.insecure && !warned_tls_insecure_) {
     warned_tls_insecure_ = true;
     io_.err << fmt::format("opsctl: warning: TLS to redis {} is not verified (--tls-insecure): the server is not "
@@ -202,6 +221,10 @@ std::string Session::pg_display() {
 pg::Connection& Session::pg() {
   if (!pg_) pg_ = std::make_unique<pg::Connection>(pg::Connection::connect(pg_options()));
   return *pg_;
+}
+
+void Session::warn_secret_file(const std::filesystem::path& path) {
+  if (auto warning = secret_files_.check(path)) io_.err << "opsctl: warning: " << *warning << "\n";
 }
 
 void Session::about_queue(const std::string& prefix, const std::string& queue, nlohmann::json fields) {

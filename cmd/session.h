@@ -14,6 +14,7 @@
 #include "pg/connection.h"
 #include "queue/store.h"
 #include "redis/client.h"
+#include "util/secret_file.h"
 
 namespace opsctl::cmd {
 
@@ -84,6 +85,10 @@ class Session {
   pg::ConnectOptions pg_options();         // --pg, DATABASE_URL, context pg, else libpq's defaults
   std::string pg_display();                // the PostgreSQL target as named before connecting
 
+  // A file about to be read that holds a secret (a password file, a TLS key, the config file when it
+  // holds a password): warns once per run on stderr when group or others can read it.
+  void warn_secret_file(const std::filesystem::path& path);
+
   // Writes a rendered document: stdout, or the --prom-file (atomically) for prom output, which
   // also gets the run's own metrics (opsctl_check_success, opsctl_last_run_timestamp_seconds, up).
   void emit(const std::string& text);
@@ -109,6 +114,7 @@ class Session {
   bool warned_password_in_url_ = false;
   std::unique_ptr<pg::Connection> pg_;
   bool pg_password_warned_ = false;
+  util::SecretFileWarnings secret_files_;
 };
 
 }  // namespace opsctl::cmd

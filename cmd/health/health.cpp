@@ -83,7 +83,7 @@ std::vector<health::Check> build_checks(Session& s, const HealthFlags& f) {
     return checks;
   }
   if (const config::Context* ctx = s.context()) {
-    if (ctx->redis) add_redis(*ctx->redis, "redis", false);
+    if (auto url = config::redis_url(s.config(), *ctx)) add_redis(*url, "redis", false);
     for (const auto& t : ctx->redis_checks) add_redis(t.url, t.name, false);
     if (ctx->pg) add_pg(*ctx->pg, "postgres", "context " + ctx->name);
     for (const auto& t : ctx->pg_checks) add_pg(t.url, t.name, "context " + ctx->name);

@@ -11,26 +11,14 @@
 namespace opsctl::cmd {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Header names whose value is a credential: typing one on the command line earns a warning.
-bool secret_name(const std::string& name) {
-  std::string n = lower(name);
-  if (n == "authorization" || n == "proxy-authorization" || n == "cookie") return true;
-  for (const char* word : {"token", "key", "secret", "password", "auth", "session"}) {
-    if (n.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
 bool indirect(const std::string& value) { return value.rfind('@', 0) == 0 || value.rfind("env:", 0) == 0; }
 
 // A header value: @FILE (its first line), env:VAR, else the text itself.
 std::string resolve_value(Session& s, const health::HttpHeader& h, const std::string& where) {
-  if (h.value.rfind('@', 0) == 0) return config::read_password_file(h.value.substr(1));
+  if (h.value.rfind('@', 0) == 0) {
+    s.warn_secret_file(h.value.substr(1));
+    return config::read_password_file(h.value.substr(1));
+  }
   if (h.value.rfind("env:", 0) == 0) {
     std::string var = h.value.substr(4);
     auto v = s.io().env(var);
@@ -57,7 +45,8 @@ std::optional<std::string> env_basic_auth(Session& s) {
   return *user + ":" + password.value_or("");
 }
 
-std::string read_basic_auth_file(const std::string& path) {
+std::string read_basic_auth_file(Session& s, const std::string& path) {
+  s.warn_secret_file(path);
   std::string line = config::read_password_file(path);
   if (line.find(':') == std::string::npos) {
     throw config_error(fmt::format("{}: basic auth file must hold user:password on its first line", path));
@@ -87,7 +76,7 @@ void validate_http_flags(Session& s, const HttpFlags& f) {
   for (const auto& e : f.expect_json) health::parse_json_expectation(e);
   for (const auto& text : f.headers) {
     health::HttpHeader h = health::parse_header(text);
-    if (!indirect(h.value) && secret_name(h.name)) {
+    if (!indirect(h.value) && util::is_secret_header(h.name)) {
       s.io().err << fmt::format("opsctl: warning: the value of --header {} is visible in ps and shell history; "
                                 "give it as @FILE or env:VAR\n", h.name);
     }
@@ -131,9 +120,9 @@ void apply_http_flags(Session& s, const HttpFlags& f, const config::HttpCheck* c
     h.value = resolve_value(s, h, where);
     spec.headers.push_back(std::move(h));
   }
-  if (!f.basic_auth_file.empty()) spec.basic_auth = read_basic_auth_file(f.basic_auth_file);
+  if (!f.basic_auth_file.empty()) spec.basic_auth = read_basic_auth_file(s, f.basic_auth_file);
   else if (auto env = env_basic_auth(s)) spec.basic_auth = env;
-  else if (c && !c->basic_auth_file.empty()) spec.basic_auth = read_basic_auth_file(c->basic_auth_file);
+  else if (c && !c->basic_auth_file.empty()) spec.basic_auth = read_basic_auth_file(s, c->basic_auth_file);
   spec.insecure = f.insecure || (c && c->insecure);
   spec.cacert = !f.cacert.empty() ? f.cacert : (c ? c->cacert : "");
   if (spec.insecure) {

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "config/config_file.h"
 #include "core/error.h"
@@ -131,6 +133,83 @@ std::string read_password_file(const std::filesystem::path& path) {
 
 namespace {
 
+// %XX for what may not stand raw in a URL's userinfo (target.cpp decodes it).
+std::string percent_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) != 0 || ch == '-' || ch == '.' || ch == '_' || ch == '~') out += static_cast<char>(ch);
+    else out += fmt::format("%{:02X}", ch);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> redis_url(const Config& cfg, const Context& c) {
+  auto conflict = [&](std::string_view what) {
+    return usage_error(fmt::format("{}:{}: context \"{}\" {}", cfg.path.string(), c.line, c.name, what));
+  };
+  if (c.redis) {
+    if (!c.sentinels.empty()) {
+      throw conflict("sets both redis and sentinels: keep one (redis: a URL for one server or a redis+sentinel:// "
+                     "URL; sentinels: with master_name for Redis behind Sentinel)");
+    }
+    if (c.master_name) throw conflict("sets master_name beside a redis URL: master_name goes with sentinels");
+    if (c.db || c.redis_user) {
+      throw conflict("sets db or redis_user beside a redis URL: they go with sentinels; a URL says them itself "
+                     "(redis://user@host:port/db)");
+    }
+    return c.redis;
+  }
+  if (c.sentinels.empty()) {
+    if (c.master_name) throw conflict("sets master_name without sentinels: list them (sentinels: [host:26379, ...])");
+    if (c.db || c.redis_user) throw conflict("sets db or redis_user without sentinels or a redis URL");
+    return std::nullopt;
+  }
+  if (!c.master_name) throw conflict("lists sentinels without master_name: name the master they watch");
+  std::vector<std::string> nodes;
+  for (const auto& n : c.sentinels) nodes.push_back(util::format_host_port(n));
+  return fmt::format("redis+sentinel://{}{}/{}{}", c.redis_user ? percent_encode(*c.redis_user) + "@" : "",
+                     fmt::join(nodes, ","), *c.master_name, c.db ? fmt::format("/{}", *c.db) : "");
+}
+
+bool holds_secret(const Config& cfg) {
+  auto secret = [](const std::string& text) { return util::redact(text) != text; };
+  for (const Context& c : cfg.contexts) {
+    if ((c.redis && secret(*c.redis)) || (c.pg && secret(*c.pg))) return true;
+    for (const auto& list : {&c.redis_checks, &c.pg_checks}) {
+      for (const NamedTarget& t : *list) {
+        if (secret(t.url)) return true;
+      }
+    }
+    for (const HttpCheck& h : c.http) {
+      if (secret(h.url)) return true;
+      for (const std::string& header : h.headers) {
+        const auto colon = header.find(':');
+        if (colon == std::string::npos) continue;
+        std::string value = header.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        const bool reference = value.rfind('@', 0) == 0 || value.rfind("env:", 0) == 0;
+        if (!reference && !value.empty() && util::is_secret_header(header.substr(0, colon))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// The Sentinel fields; absent from the view when the context sets none.
+std::optional<nlohmann::json> sentinel_view(const Context& c) {
+  if (c.sentinels.empty() && !c.master_name && !c.db && !c.redis_user) return std::nullopt;
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : c.sentinels) nodes.push_back(util::format_host_port(n));
+  return nlohmann::json{{"sentinels", std::move(nodes)},
+                        {"master_name", optional_text(c.master_name, false)},
+                        {"db", c.db ? nlohmann::json(*c.db) : nlohmann::json(nullptr)},
+                        {"redis_user", optional_text(c.redis_user, false)}};
+}
+
 nlohmann::json thresholds_view(const Context& c) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [flag, value] : c.thresholds) out[flag] = value;
@@ -190,6 +269,7 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"pg_checks", targets(c.pg_checks)},
                         {"thresholds", std::move(thresholds)}});
     if (c.cluster) contexts.back()["cluster"] = true;  // shown only when set
+    if (auto sentinel = sentinel_view(c)) contexts.back()["sentinel"] = std::move(*sentinel);
   }
   return {{"path", cfg.path.string()},
           {"exists", cfg.exists},

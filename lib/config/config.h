@@ -6,6 +6,12 @@
 //     - name: prod
 //       redis: redis://cache.internal:6379/0
 //       redis_password_file: /etc/opsctl/redis.pass
+//       # or, instead of redis, Redis behind Sentinel (the redis+sentinel:// URL's parts):
+//       # sentinels: [10.0.0.1:26379, 10.0.0.2:26379]
+//       # master_name: mymaster
+//       # db: 0
+//       # redis_user: ops
+//       # sentinel_password_file: /etc/opsctl/sentinel.pass
 //       pg: "host=db1 dbname=app user=ops"
 //       prefix: bull
 //       read_only: true
@@ -35,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/env.h"
+#include "util/host_port.h"
 
 namespace opsctl::config {
 
@@ -61,7 +68,13 @@ struct Context {
   std::string name;
   std::optional<std::string> redis;
   std::optional<std::string> redis_password_file;
-  std::optional<std::string> sentinel_password_file;  // the sentinels' password (redis+sentinel:// URLs)
+  std::optional<std::string> sentinel_password_file;  // the sentinels' password
+  // Redis behind Sentinel without a URL: these nodes asked for master_name, then db and redis_user
+  // on the master (exactly what redis+sentinel://redis_user@sentinels/master_name/db says).
+  std::vector<util::HostPort> sentinels;
+  std::optional<std::string> master_name;
+  std::optional<int> db;
+  std::optional<std::string> redis_user;
   // TLS to Redis: `tls: true` turns it on for a redis:// URL too (rediss:// always does).
   bool tls = false;
   std::optional<std::string> tls_ca;           // CA bundle (PEM) the server's certificate is checked against
@@ -106,6 +119,17 @@ Config load_config(const std::filesystem::path& path, bool required = false);
 
 // The context to use: the named one (config_error if absent), else current-context, else nullptr.
 const Context* select_context(const Config& cfg, const std::optional<std::string>& name);
+
+// The context's Redis as a URL: its redis field, else redis+sentinel://[redis_user@]sentinels/master_name[/db]
+// built from the Sentinel fields; nullopt when it names no Redis. usage_error (exit 64) naming the
+// file and the context when the fields conflict: redis and sentinels both, master_name without
+// sentinels or sentinels without it, db or redis_user beside a redis URL (the URL carries its own).
+std::optional<std::string> redis_url(const Config& cfg, const Context& c);
+
+// Whether the config file itself holds a secret: a password in a Redis URL or conninfo (the
+// context's, its redis_checks and pg_checks, an http check's URL) or a credential header written
+// as literal text. Password files, @FILE and env:VAR references are not secrets of the file.
+bool holds_secret(const Config& cfg);
 
 // Reads a password file (first line, trailing newline/CR stripped). config_error naming the file
 // when unreadable or empty.

@@ -11,6 +11,7 @@
 #include "config/config_file.h"
 #include "config/yaml_walk.h"
 #include "core/error.h"
+#include "util/host_port.h"
 #include "util/redact.h"
 
 namespace opsctl::config::detail {
@@ -21,7 +22,7 @@ namespace {
 constexpr std::string_view kTopKeys = "current-context, contexts";
 constexpr std::string_view kAllTopKeys = "current-context, contexts, thresholds";
 constexpr std::string_view kContextKeys =
-    "name, redis, redis_password_file, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, cluster, pg, prefix, "
+    "name, redis, redis_password_file, sentinels, master_name, db, redis_user, sentinel_password_file, tls, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure, cluster, pg, prefix, "
     "queue_backend, queue_schema, read_only, confirm, http, redis_checks, pg_checks, thresholds";
 constexpr std::string_view kHttpKeys =
     "name, url, expect_status, expect_body, expect_json, headers, basic_auth_file, insecure, cacert";
@@ -175,6 +176,43 @@ class Validator {
     });
   }
 
+  // sentinels: [h1:26379, "[::1]:26380"]; 26379 when the port is left out.
+  std::vector<util::HostPort> sentinels(const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    if (!v.IsSequence() || v.size() == 0) {
+      fail(line_of(key, v), fmt::format("sentinels in {} must be a list of host:port, not {}", ctx,
+                                        v.IsSequence() ? "an empty list" : kind(v)));
+    }
+    std::vector<util::HostPort> out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string field = fmt::format("sentinels[{}] in {}", i, ctx);
+      const std::string item = text(v[i], v[i], field);
+      util::HostPortParse p = util::parse_host_port(item, 26379);
+      if (p.error.empty() && p.value.host.empty()) p.error = "no host";
+      if (!p.error.empty()) fail(line_of(v[i]), fmt::format("{}: bad address '{}': {} (expected host:port)", field, item, p.error));
+      out.push_back(p.value);
+    }
+    return out;
+  }
+
+  int database(const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    int db = -1;
+    const std::string s = v.IsScalar() ? v.Scalar() : std::string();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), db);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || db < 0 || db > (1 << 20)) {
+      fail(line_of(key, v), fmt::format("db in {} must be a database number (0, 1, ...)", ctx));
+    }
+    return db;
+  }
+
+  // The name goes into a URL path: what would end or split it there is refused.
+  std::string master_name(const YAML::Node& key, const YAML::Node& v, const std::string& ctx) const {
+    std::string name = text(key, v, "master_name in " + ctx);
+    if (name.find_first_of("/?#@, \t") != std::string::npos) {
+      fail(line_of(key, v), fmt::format("master_name in {} must not hold '/', '?', '#', '@', ',' or spaces", ctx));
+    }
+    return name;
+  }
+
   Context context(const YAML::Node& item, std::size_t index) const {
     if (!item.IsMap()) fail(line_of(item), fmt::format("contexts[{}] must be a map, not {}", index, kind(item)));
     Context c;
@@ -193,6 +231,15 @@ class Validator {
       if (k == "redis") c.redis = text(key, v, "redis in " + ctx);
       else if (k == "redis_password_file") c.redis_password_file = text(key, v, "redis_password_file in " + ctx);
       else if (k == "sentinel_password_file") c.sentinel_password_file = text(key, v, "sentinel_password_file in " + ctx);
+      else if (k == "sentinels") c.sentinels = sentinels(key, v, ctx);
+      else if (k == "master_name") c.master_name = master_name(key, v, ctx);
+      else if (k == "db") c.db = database(key, v, ctx);
+      else if (k == "redis_user") c.redis_user = text(key, v, "redis_user in " + ctx);
+      else if (k == "sentinel_password" || k == "redis_password") {
+        fail(line_of(key), fmt::format("{} in {}: a password is not written in the config file; put it in a file "
+                                       "readable only by you and name it with {}_file",
+                                       k, ctx, k));
+      }
       else if (k == "tls") c.tls = boolean(key, v, "tls in " + ctx);
       else if (k == "tls_ca") c.tls_ca = text(key, v, "tls_ca in " + ctx);
       else if (k == "tls_cert") c.tls_cert = text(key, v, "tls_cert in " + ctx);

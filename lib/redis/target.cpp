@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "util/host_port.h"
 #include "util/redact.h"
 #include "util/text.h"
 
@@ -51,34 +52,20 @@ void parse_query(std::string_view query, Target& t, std::string_view url) {
   }
 }
 
-// host, host:port, [v6]:port; empty host: 127.0.0.1.
+// host, host:port, [v6]:port (util::parse_host_port); empty host: 127.0.0.1.
 HostPort parse_host_port(std::string_view hostport, int default_port, std::string_view url) {
-  HostPort out{"127.0.0.1", default_port};
-  std::string_view port_text;
-  if (!hostport.empty() && hostport[0] == '[') {  // [::1]:6379
-    auto close = hostport.find(']');
-    if (close == std::string_view::npos) throw usage_error(fmt::format("bad Redis URL {}", util::redact(url)));
-    out.host = std::string(hostport.substr(1, close - 1));
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':') port_text = hostport.substr(close + 2);
-  } else {
-    auto colon = hostport.rfind(':');
-    if (colon != std::string_view::npos) {
-      port_text = hostport.substr(colon + 1);
-      hostport = hostport.substr(0, colon);
-    }
-    if (!hostport.empty()) out.host = std::string(hostport);
-  }
-  if (!port_text.empty()) out.port = parse_number(port_text, 1, 65535, "port", url);
-  return out;
+  util::HostPortParse p = util::parse_host_port(hostport, default_port);
+  if (!p.bad_port.empty()) parse_number(p.bad_port, 1, 65535, "port", url);  // throws the URL's message
+  if (!p.error.empty()) throw usage_error(fmt::format("bad Redis URL {}", util::redact(url)));
+  if (p.value.host.empty()) p.value.host = "127.0.0.1";
+  return p.value;
 }
 
 }  // namespace
 
 std::string Target::display() const {
   if (!unix_path.empty()) return db ? fmt::format("unix://{}?db={}", unix_path, db) : "unix://" + unix_path;
-  auto hostport = [](const std::string& h, int p) {
-    return fmt::format("{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, p);
-  };
+  auto hostport = [](const std::string& h, int p) { return util::format_host_port({h, p}); };
   if (!sentinel.nodes.empty()) {
     std::vector<std::string> nodes;
     for (const auto& n : sentinel.nodes) nodes.push_back(hostport(n.host, n.port));

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/host_port.h"
+
 namespace opsctl::redis {
 
 // TLS to the server: peer verification against the system store or ca_file unless insecure.
@@ -21,10 +23,7 @@ struct TlsSettings {
   bool insecure = false;    // no verification at all (said in every output)
 };
 
-struct HostPort {
-  std::string host;
-  int port = 26379;
-};
+using HostPort = util::HostPort;
 
 // Sentinel: ask these nodes in turn for the master's address (redis+sentinel://h1,h2/master).
 struct SentinelSettings {

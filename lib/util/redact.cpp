@@ -134,4 +134,14 @@ std::string redact(std::string_view text) {
   }
 }
 
+bool is_secret_header(std::string_view name) {
+  std::string n;
+  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "authorization" || n == "proxy-authorization" || n == "cookie") return true;
+  for (const char* word : {"token", "key", "secret", "password", "auth", "session"}) {
+    if (n.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace opsctl::util

@@ -14,4 +14,9 @@ namespace opsctl::util {
 // Text without secrets comes back unchanged. Never throws.
 std::string redact(std::string_view text);
 
+// Whether an HTTP header of this name carries a credential (Authorization, Cookie, *token*, *key*,
+// *secret*, *password*, *auth*, *session*), case-insensitively: its value typed on the command line
+// earns a warning, and a config file holding one as literal text holds a secret.
+bool is_secret_header(std::string_view name);
+
 }  // namespace opsctl::util

@@ -2,6 +2,7 @@
 // runbook list), in-process with a fake Io: exact stdout, stderr and exit code.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -36,6 +37,8 @@ struct ConfigFile {
   std::string path = (dir / "config.yaml").string();
   ConfigFile() {
     std::ofstream(path) << k_config;
+    // It holds a password: private, as such a file should be (else a chmod 600 warning on stderr).
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   std::map<std::string, std::string> env() const { return {{"OPSCTL_CONFIG", path}}; }
   std::string text() const {

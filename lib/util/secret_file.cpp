@@ -1,0 +1,24 @@
+#include "util/secret_file.h"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+namespace opsctl::util {
+
+std::optional<std::string> secret_file_warning(const std::filesystem::path& path, mode_t mode) {
+  if ((mode & (S_IRGRP | S_IROTH)) == 0) return std::nullopt;
+  return fmt::format("{} is readable by group or others and holds a secret; chmod 600 {}", path.string(),
+                     path.string());
+}
+
+std::optional<std::string> SecretFileWarnings::check(const std::filesystem::path& path) {
+  if (path.empty() || seen_.count(path.string()) != 0) return std::nullopt;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  std::optional<std::string> warning = secret_file_warning(path, st.st_mode);
+  if (warning) seen_.insert(path.string());
+  return warning;
+}
+
+}  // namespace opsctl::util
