@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "health/redis_cluster_check.h"
 #include "redis/client.h"
 #include "util/text.h"
 
@@ -26,6 +27,28 @@ std::string str(const std::map<std::string, std::string>& info, const std::strin
 void flag(CheckResult& r, Status s, std::vector<std::string>& problems, std::string what) {
   r.status = worst(r.status, s);
   problems.push_back(std::move(what));
+}
+
+}  // namespace
+
+namespace {
+
+// The cluster's state from the node we logged in to, then every master's INFO judged on its own.
+CheckResult check_cluster(redis::Client& client, const RedisCheckSpec& spec) {
+  const auto cluster_info = parse_info(client.command({"CLUSTER", "INFO"}).str);
+  std::vector<ClusterNodeVerdict> nodes;
+  for (redis::Client* m : client.masters()) {
+    ClusterNodeVerdict v;
+    v.node = fmt::format("{}:{}", m->target().host, m->target().port);
+    try {
+      v.result = evaluate_redis_info(parse_info(m->command({"INFO"}).str), spec.warn_pct, spec.crit_pct);
+    } catch (const Error& e) {
+      v.result.status = Status::critical;
+      v.result.message = e.what();
+    }
+    nodes.push_back(std::move(v));
+  }
+  return evaluate_redis_cluster(cluster_info, nodes);
 }
 
 }  // namespace
@@ -108,8 +131,11 @@ CheckResult check_redis(const RedisCheckSpec& spec) {
     auto ping_start = std::chrono::steady_clock::now();
     client.command({"PING"});
     double ping_ms = elapsed_ms(ping_start);
-    auto info = client.command({"INFO"}).str;
-    r = evaluate_redis_info(parse_info(info), spec.warn_pct, spec.crit_pct);
+    if (client.is_cluster()) {
+      r = check_cluster(client, spec);
+    } else {
+      r = evaluate_redis_info(parse_info(client.command({"INFO"}).str), spec.warn_pct, spec.crit_pct);
+    }
     r.details["ping_ms"] = ping_ms;
   } catch (const Error& e) {
     r.kind = "redis";

@@ -1,7 +1,8 @@
 #pragma once
 // The Redis health check: log in, PING, INFO; judge role and replication link, clients against
 // maxclients, memory against maxmemory, the eviction policy (BullMQ loses jobs under eviction) and
-// the last RDB/AOF write.
+// the last RDB/AOF write. On a Redis Cluster: CLUSTER INFO and every master's INFO
+// (health/redis_cluster_check.h).
 #include <chrono>
 #include <map>
 #include <string>

@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "redis/resolve.h"
+
 namespace opsctl::redis {
 namespace {
 
@@ -84,15 +86,7 @@ int connect_one(const sockaddr* addr, socklen_t len, int family, Clock::time_poi
 }
 
 int connect_tcp(const std::string& host, int port, Clock::time_point deadline) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  const std::string service = std::to_string(port);
-  if (const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0) {
-    throw TransportError(Kind::dns, fmt::format("{}: {}", host, ::gai_strerror(rc)));
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(res, ::freeaddrinfo);
+  AddrInfoPtr list = resolve(host, port, deadline);
   // Every address in turn (IPv6 and IPv4 of one name); the first error is the one reported, unless
   // a later address times out, which says more about the deadline.
   std::optional<TransportError> first;

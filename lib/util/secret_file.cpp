@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace opsctl::util {
 
 std::optional<std::string> secret_file_warning(const std::filesystem::path& path, mode_t mode) {
   if ((mode & (S_IRGRP | S_IROTH)) == 0) return std::nullopt;
+  // The command is quoted for the shell, so it can be copied as it is even when the path has spaces.
   return fmt::format("{} is readable by group or others and holds a secret; chmod 600 {}", path.string(),
-                     path.string());
+                     shell_quote(path.string()));
 }
 
 std::optional<std::string> SecretFileWarnings::check(const std::filesystem::path& path) {

@@ -18,6 +18,10 @@ std::optional<std::int64_t> parse_int(std::string_view s);
 
 bool is_valid_utf8(std::string_view s);
 
+// s as one word for a POSIX shell, for commands a message tells the user to run: unchanged when it
+// holds only characters no shell treats specially, else in single quotes ('it'\''s').
+std::string shell_quote(std::string_view s);
+
 // At most max_bytes bytes, cut on a UTF-8 boundary; appends "…" when it cut.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
 

@@ -69,6 +69,19 @@ describe('a cluster found from one node', () => {
     assert.equal(r.json.status, 'ok');
   });
 
+  test('health on a cluster judges the cluster state and every master', async () => {
+    const args = ['health', '--redis', cluster.urls[0], '-o', 'json'];
+    const r = await runJson(args);
+    assertCode(args, r, 0);
+    const check = r.json.checks[0];
+    assert.equal(check.status, 'ok');
+    assert.match(check.message, /^cluster ok, 3 masters, redis \d+\.\d+\.\d+, \d+ clients$/);
+    assert.equal(check.details.cluster_state, 'ok');
+    assert.equal(check.details.cluster_slots_assigned, 16384);
+    assert.deepEqual(check.details.masters.map((m) => m.node).sort(), cluster.ports.map((p) => `${HOST}:${p}`).sort());
+    for (const m of check.details.masters) assert.equal(m.status, 'ok');
+  });
+
   test('several hosts in the URL: the first reachable seed', async () => {
     const url = `redis://${HOST}:1,${HOST}:${cluster.ports[2]}`;
     const args = ['queue', 'inspect', 'emails', '--redis', url, '--prefix', '{bull}'];
@@ -142,5 +155,14 @@ describe('a node killed', () => {
     assert.match(r.json.error.message, new RegExp(`${victim}`));
     assert.match(r.json.error.message, /connection refused|cluster is down|timed out/);
     assert.ok(r.ms < 8000, `took ${r.ms} ms`);
+  });
+
+  test('health after a master is killed: critical, naming the node', async () => {
+    const victim = cluster.ports[2];
+    const args = ['health', '--timeout', '2s', '--redis', cluster.urls[0], '-o', 'json'];
+    const r = await runJson(args, { timeoutMs: 20000 });
+    assertCode(args, r, 2);
+    assert.equal(r.json.checks[0].status, 'critical');
+    assert.match(r.json.checks[0].message, new RegExp(`${HOST}:${victim}`));
   });
 });

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertCode, HOST, runJson, tempDir } from '../lib/harness.mjs';
+import { assertCode, HOST, run, runJson, tempDir } from '../lib/harness.mjs';
 import { MASTER_NAME, startSentinels } from '../lib/redis-sentinel.mjs';
 
 let sn;
@@ -35,6 +35,18 @@ describe('a context with sentinels and master_name', () => {
     const view = await runJson(['config', 'view', '--config', file, '-o', 'json']);
     assert.deepEqual(view.json.contexts[0].sentinel, {
       sentinels: sn.ports.map((p) => `${HOST}:${p}`), master_name: MASTER_NAME, db: 2, redis_user: null });
+  });
+
+  test('config get-contexts shows the redis+sentinel:// URL the fields make', async () => {
+    const hosts = sn.ports.map((p) => `${HOST}:${p}`);
+    const file = config([`    sentinels: [${hosts.map((h) => `"${h}"`).join(', ')}]`, `    master_name: ${MASTER_NAME}`,
+      '    db: 2', '    redis_user: ops']);
+    const want = `redis+sentinel://ops@${hosts.join(',')}/${MASTER_NAME}/2`;
+    const json = await runJson(['config', 'get-contexts', '--config', file, '-o', 'json']);
+    assertCode(['config', 'get-contexts'], json, 0);
+    assert.equal(json.json.contexts[0].redis, want);
+    const text = await run(['config', 'get-contexts', '--config', file]);
+    assert.match(text.stdout.split('\n')[1], new RegExp(`^\\*\\s+ha\\s+${want.replace(/[.+/]/g, '\\$&')}\\s+no$`));
   });
 
   test('health checks the context\'s Sentinel master', async () => {

@@ -2,14 +2,17 @@
 // hangs). For TCP, a Unix socket, TLS and Sentinel: a listener that accepts the connection and
 // never says a word, and a real Redis frozen by CLIENT PAUSE once connected (over TLS: after the
 // handshake). With --timeout 1s each run exits 2 well within 3 s, with one stderr line naming the
-// target and "timed out", error.kind timeout, and health says critical just as fast. (A silent
+// target and "timed out", error.kind timeout, and health says critical just as fast. A DNS server
+// that never answers bounds the name lookup the same way. (A silent
 // TCP listener, and the default of 5 s, are in connection.test.mjs; a silent sentinel listed
 // before working ones is in redis_sentinel.test.mjs.)
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertCode, HOST, lines, refusedPort, runJson, seedMeta, silentServer, startRedis, tempDir } from '../lib/harness.mjs';
+import { assertCode, HOST, lines, OPSCTL_BIN, refusedPort, runJson, seedMeta, silentServer, startRedis, tempDir } from '../lib/harness.mjs';
 import { MASTER_NAME, startLoneSentinel } from '../lib/redis-sentinel.mjs';
 import { makeCerts, startTlsRedis } from '../lib/redis-tls.mjs';
 
@@ -125,5 +128,37 @@ describe('Sentinel', () => {
     stops.push(() => sentinel.stop());
     await assertBounded({ args: ['--redis', sentinel.url],
       target: `master ${MASTER_NAME} at ${HOST}:${silent.port} (sentinels ${HOST}:${sentinel.port})`, cause: REPLY });
+  });
+});
+
+describe('DNS', () => {
+  // A DNS server that receives every query and never answers, as the only nameserver of a private
+  // mount namespace (unshare -m, then /etc/resolv.conf bind-mounted over: root, as the PostgreSQL
+  // suites need too). glibc alone would wait 5 s per attempt, twice, before giving up.
+  test('a name whose DNS server never answers: the lookup gives up at --timeout', async () => {
+    const dns = dgram.createSocket('udp4');
+    await new Promise((resolve, reject) => { dns.once('error', reject); dns.bind(53, '127.3.5.3', resolve); });
+    stops.push(() => new Promise((r) => dns.close(r)));
+    let queries = 0;
+    dns.on('message', () => { queries += 1; });
+    const resolv = path.join(tempDir('silent-dns'), 'resolv.conf');
+    writeFileSync(resolv, 'nameserver 127.3.5.3\noptions timeout:5 attempts:2\n');
+    const name = 'redis.opsctl-test.invalid';
+    const inNamespace = (args) => ({
+      args: ['-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolv, OPSCTL_BIN, ...args],
+      opts: { bin: 'unshare', timeoutMs: 15000 },
+    });
+    for (const verb of [['queue', 'inspect', 'q'], ['health']]) {
+      const args = [...verb, '--redis', `redis://${name}:6379`, '--timeout', '1s', '-o', 'json'];
+      const { args: wrapped, opts } = inNamespace(args);
+      const r = await runJson(wrapped, opts);
+      assertCode(args, r, 2);
+      assert.ok(r.ms < LIMIT_MS, `${verb[0]} took ${Math.round(r.ms)} ms with --timeout 1s`);
+      const message = verb[0] === 'health' ? r.json.checks[0].message : r.json.error.message;
+      assert.match(message, new RegExp(`cannot resolve host \\(${name.replace(/\./g, '\\.')}: no answer from the DNS servers within --timeout\\)`));
+      if (verb[0] === 'health') assert.equal(r.json.checks[0].status, 'critical');
+      else assert.equal(r.json.error.kind, 'dns');
+    }
+    assert.ok(queries > 0, 'the lookups reached the silent DNS server');
   });
 });

@@ -72,15 +72,31 @@ export async function silentServer({ path: socketPath } = {}) {
   };
 }
 
-function execCli(args, input) {
+function execCli(args, input, timeout = 10000) {
   return new Promise((resolve, reject) => {
-    const child = execFile('redis-cli', args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 10000 },
+    const child = execFile('redis-cli', args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || err.message}`));
         else resolve(stdout.replace(/\n$/, ''));
       });
     if (input !== undefined) child.stdin.end(input);
   });
+}
+
+// redis-cli against a loopback port with string arguments; trimmed stdout. timeout in ms.
+export const redisCliAt = (port, args, { timeout = 10000 } = {}) =>
+  execCli(['-h', HOST, '-p', String(port), ...args], undefined, timeout);
+
+// A redis-server process (also --sentinel) in dir: { proc, exited, stop() (SIGKILL, resolves on exit) }.
+export function spawnRedisServer(dir, args) {
+  const proc = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
+  let exited = false;
+  proc.on('exit', () => { exited = true; });
+  return {
+    proc,
+    get exited() { return exited; },
+    stop: () => new Promise((r) => { if (exited) r(); else { proc.once('exit', r); proc.kill('SIGKILL'); } }),
+  };
 }
 
 // Starts redis-server on a private loopback port in a fresh temp dir.

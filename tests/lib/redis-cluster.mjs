@@ -2,27 +2,17 @@
 // same fresh temp dir with its own nodes file, joined with `redis-cli --cluster create
 // --cluster-yes`, ready once every node says cluster_state:ok. Helpers move a slot between masters
 // the way redis-cli --cluster reshard does (SETSLOT IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, HOST, Redis, tempDir, waitFor } from './harness.mjs';
+import { freePort, HOST, redisCliAt, spawnRedisServer, Redis, tempDir, waitFor } from './harness.mjs';
 
 const exec = promisify(execFile);
 
-const cli = async (port, ...a) =>
-  (await exec('redis-cli', ['-h', HOST, '-p', String(port), ...a], { encoding: 'utf8', timeout: 20000 })).stdout.replace(/\n$/, '');
+const cli = (port, ...a) => redisCliAt(port, a, { timeout: 20000 });
 
-function server(dir, args) {
-  const proc = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
-  let exited = false;
-  proc.on('exit', () => { exited = true; });
-  return {
-    proc,
-    get exited() { return exited; },
-    stop: () => new Promise((r) => { if (exited) r(); else { proc.once('exit', r); proc.kill('SIGKILL'); } }),
-  };
-}
+const server = spawnRedisServer;
 
 const probe = (fn) => async () => { try { return await fn(); } catch { return false; } };
 

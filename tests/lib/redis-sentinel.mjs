@@ -1,27 +1,15 @@
 // A Sentinel setup on loopback ports: one master, one replica, three sentinels (redis-server
 // --sentinel) monitoring them as "mymaster", each in a fresh temp dir.
-import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-import { freePort, HOST, tempDir, waitFor } from './harness.mjs';
+import { freePort, HOST, redisCliAt, spawnRedisServer, tempDir, waitFor } from './harness.mjs';
 
-const exec = promisify(execFile);
 export const MASTER_NAME = 'mymaster';
 
-const cli = async (port, ...a) =>
-  (await exec('redis-cli', ['-h', HOST, '-p', String(port), ...a], { encoding: 'utf8', timeout: 10000 })).stdout.replace(/\n$/, '');
+const cli = (port, ...a) => redisCliAt(port, a);
 
-function server(dir, args) {
-  const proc = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
-  let exited = false;
-  proc.on('exit', () => { exited = true; });
-  return {
-    proc,
-    stop: () => new Promise((r) => { if (exited) r(); else { proc.once('exit', r); proc.kill('SIGKILL'); } }),
-  };
-}
+const server = spawnRedisServer;
 
 async function startData(dir, port, replicaOf) {
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,

@@ -92,4 +92,13 @@ TEST_SUITE("text") {
     CHECK(closest_match("", verbs) == "");
     CHECK(closest_match("retry", {}) == "");
   }
+
+  TEST_CASE("shell_quote: plain words unchanged, the rest in single quotes") {
+    CHECK(shell_quote("/etc/opsctl/redis.pass") == "/etc/opsctl/redis.pass");
+    CHECK(shell_quote("a-b_c.d+e@f%g:h,i=j") == "a-b_c.d+e@f%g:h,i=j");
+    CHECK(shell_quote("/srv/my secrets/redis.pass") == "'/srv/my secrets/redis.pass'");
+    CHECK(shell_quote("it's") == "'it'\\''s'");
+    CHECK(shell_quote("$HOME/*") == "'$HOME/*'");
+    CHECK(shell_quote("") == "''");
+  }
 }

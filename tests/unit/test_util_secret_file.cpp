@@ -18,6 +18,11 @@ TEST_SUITE("util secret_file") {
     CHECK(secret_file_warning("/etc/opsctl/redis.pass", S_IFREG | 0604) == want);
   }
 
+  TEST_CASE("secret_file_warning: the chmod command is quoted for the shell when the path needs it") {
+    CHECK(secret_file_warning("/srv/my keys/tls.key", S_IFREG | 0644) ==
+          "/srv/my keys/tls.key is readable by group or others and holds a secret; chmod 600 '/srv/my keys/tls.key'");
+  }
+
   TEST_CASE("secret_file_warning: private files say nothing") {
     CHECK(secret_file_warning("k", S_IFREG | 0600) == std::nullopt);
     CHECK(secret_file_warning("k", S_IFREG | 0400) == std::nullopt);
