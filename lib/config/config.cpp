@@ -270,6 +270,9 @@ nlohmann::json redacted_view(const Config& cfg) {
                         {"thresholds", std::move(thresholds)}});
     if (c.cluster) contexts.back()["cluster"] = true;  // shown only when set
     if (auto sentinel = sentinel_view(c)) contexts.back()["sentinel"] = std::move(*sentinel);
+    // Shown only when set, like cluster: a Redis context's view stays as it was.
+    if (c.queue_backend) contexts.back()["queue_backend"] = *c.queue_backend;
+    if (c.queue_schema) contexts.back()["queue_schema"] = *c.queue_schema;
   }
   return {{"path", cfg.path.string()},
           {"exists", cfg.exists},

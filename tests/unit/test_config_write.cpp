@@ -111,6 +111,23 @@ TEST_SUITE("config.redacted_view") {
     CHECK(c["thresholds"]["warn-wait"] == "10");
   }
 
+  TEST_CASE("queue_backend and queue_schema are shown when set, absent otherwise") {
+    TempDir dir;
+    write_file(dir / "config.yaml",
+               "contexts:\n"
+               "  - name: pgq\n"
+               "    pg: host=db1 user=ops dbname=app\n"
+               "    queue_backend: postgres\n"
+               "    queue_schema: jobs\n"
+               "  - name: plain\n"
+               "    redis: redis://cache:6379\n");
+    const nlohmann::json view = redacted_view(load_config(dir / "config.yaml"));
+    CHECK(view["contexts"][0]["queue_backend"] == "postgres");
+    CHECK(view["contexts"][0]["queue_schema"] == "jobs");
+    CHECK_FALSE(view["contexts"][1].contains("queue_backend"));
+    CHECK_FALSE(view["contexts"][1].contains("queue_schema"));
+  }
+
   TEST_CASE("absent settings are null, a missing file has no contexts") {
     const nlohmann::json view = redacted_view(Config{});
     CHECK(view["current_context"].is_null());
