@@ -130,6 +130,7 @@ const ActionRegistry& builtin_actions() {
     actions::add_file(r);
     actions::add_exec(r);
     actions::add_misc(r);
+    actions::add_notify(r);
     return r;
   }();
   return registry;
