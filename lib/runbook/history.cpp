@@ -88,7 +88,8 @@ std::vector<Run> fold(const std::vector<json>& records) {
       r.host = rec.value("host", "");
       r.started_at = rec.value("time", "");
       r.dry_run = rec.value("dry_run", false);
-      for (const auto& [k, v] : rec.value("params", json::object()).items()) {
+      const json params = rec.value("params", json::object());
+      for (const auto& [k, v] : params.items()) {
         r.params.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
       }
       r.step_ids = rec.value("step_ids", std::vector<std::string>{});
@@ -130,7 +131,8 @@ StepReport step_from_json(const json& j) {
   for (Status s : {Status::ok, Status::warning, Status::critical, Status::unknown}) {
     if (verdict == to_string(s)) r.verdict = s;
   }
-  for (const auto& f : j.value("findings", json::array())) {
+  const json findings = j.value("findings", json::array()), messages = j.value("messages", json::array());
+  for (const auto& f : findings) {
     r.findings[f.value("name", "")] = f.value("value", json());
     r.finding_order.push_back(f.value("name", ""));
   }
@@ -142,7 +144,7 @@ StepReport step_from_json(const json& j) {
   r.note = j.value("note", "");
   r.duration_ms = j.value("duration_ms", std::int64_t{0});
   r.attempts = j.value("attempts", 0);
-  for (const auto& m : j.value("messages", json::array())) {
+  for (const auto& m : messages) {
     std::string st = m.value("status", "ok");
     Status s = st == "critical" ? Status::critical : st == "warning" ? Status::warning : st == "unknown" ? Status::unknown : Status::ok;
     r.messages.push_back({s, m.value("message", "")});
