@@ -131,6 +131,7 @@ const ActionRegistry& builtin_actions() {
     actions::add_exec(r);
     actions::add_misc(r);
     actions::add_notify(r);
+    actions::add_failures(r);
     return r;
   }();
   return registry;
