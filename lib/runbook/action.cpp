@@ -132,6 +132,7 @@ const ActionRegistry& builtin_actions() {
     actions::add_misc(r);
     actions::add_notify(r);
     actions::add_failures(r);
+    actions::add_cache(r);
     return r;
   }();
   return registry;
