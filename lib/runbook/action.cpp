@@ -133,6 +133,7 @@ const ActionRegistry& builtin_actions() {
     actions::add_notify(r);
     actions::add_failures(r);
     actions::add_cache(r);
+    actions::add_job_attempts(r);
     return r;
   }();
   return registry;
