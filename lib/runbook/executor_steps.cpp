@@ -331,16 +331,13 @@ void Run::notify(const std::string& event, Status level, const std::string& text
   if (!rb_.notify || report_.dry_run) return;
   if (event == "start" && !rb_.notify->on_start) return;
   ActionCall call = rb_.notify->channel;
-  call.with["text"] = text;
   call.with["event"] = event;
   call.with["level"] = std::string(to_string(level));
   call.with["fields"] = {{"runbook", rb_.name}, {"severity", rb_.severity}, {"run_id", options_.run_id}};
   // The text is already rendered: braces in it are not placeholders.
-  for (const char* k : {"text"}) {
-    std::string t = call.with[k].get<std::string>(), esc;
-    for (char c : t) esc += (c == '{' || c == '}') ? std::string(2, c) : std::string(1, c);
-    call.with[k] = esc;
-  }
+  std::string escaped;
+  for (char c : text) escaped += (c == '{' || c == '}') ? std::string(2, c) : std::string(1, c);
+  call.with["text"] = escaped;
   Outcome o = invoke(call, DryRun::no);
   bool sent = o.ok && o.result.findings.value("sent", false);
   report_.notifications.push_back({{"event", event}, {"sent", sent},

@@ -168,13 +168,8 @@ std::vector<Diagnostic> lint(const Runbook& rb, const ActionRegistry& registry) 
     }
     c.visible.push_back(s.id);
   }
-  if (rb.notify) {  // the channel's arguments; the executor supplies text, event, level and fields
+  if (rb.notify) {  // the channel's arguments (the parser allows no others); the run sets text, event, level
     ActionCall channel = rb.notify->channel;
-    for (const char* k : {"text", "event", "level", "fields"}) {
-      if (channel.with.contains(k)) {
-        out.push_back({rb.notify->line, Level::error, fmt::format("notify: {} is set by the run, not the runbook", k)});
-      }
-    }
     channel.with["text"] = "-";
     check_call(c, channel, "notify");
   }
