@@ -134,6 +134,7 @@ const ActionRegistry& builtin_actions() {
     actions::add_failures(r);
     actions::add_cache(r);
     actions::add_job_attempts(r);
+    actions::add_scheduler(r);
     return r;
   }();
   return registry;
