@@ -55,11 +55,10 @@ void Run::approve(const Step& s, StepReport& r) {
 }
 
 namespace {
-// Actions that share no client of the context: a parallel diagnose runs them in its own thread;
-// the others take turns (the session's Redis and PostgreSQL connections are not shared by threads).
+// Actions that touch no client or lazy setting of the session: a parallel diagnose runs them in its
+// own thread; the others take turns (the session's connections are not shared by threads).
 bool runs_alone(const std::string& action) {
-  static const std::set<std::string> own{"health.http", "health.redis", "health.pg", "exec", "wait",
-                                         "lookup",      "file.read",    "notify"};
+  static const std::set<std::string> own{"health.http", "exec", "wait", "lookup", "file.read", "notify"};
   return own.count(action) != 0;
 }
 }  // namespace
