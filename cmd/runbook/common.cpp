@@ -52,6 +52,10 @@ pg::ConnectOptions SessionActions::pg_options(const std::string& conninfo) {
   return o;
 }
 
+std::optional<std::string> SessionActions::env(const std::string& name) {
+  return s_.io().env ? s_.io().env(name) : std::nullopt;
+}
+
 void SessionActions::sleep_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 }  // namespace opsctl::cmd

@@ -34,6 +34,7 @@ class SessionActions : public runbook::ActionContext {
   std::chrono::milliseconds timeout() override { return s_.timeout(); }
   std::int64_t now_ms() override { return s_.io().now_ms(); }
   void sleep_for(std::chrono::milliseconds d) override;
+  std::optional<std::string> env(const std::string& name) override;
 
  private:
   Session& s_;

@@ -89,7 +89,10 @@ std::string try_append(const std::filesystem::path& path, const Record& r) {
   // replace: argv may hold invalid UTF-8, which must not stop the audit line.
   const std::string line =
       to_json(r, now).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+  return append_line(path, line);
+}
 
+std::string append_line(const std::filesystem::path& path, const std::string& line) {
   if (const int err = make_dirs(path.parent_path()); err != 0) return util::errno_text(err);
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return util::errno_text(errno);

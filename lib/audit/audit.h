@@ -47,6 +47,10 @@ nlohmann::json to_json(const Record& r, std::int64_t now_epoch_ms);
 // line cannot be written: the caller must then not perform the mutation.
 void append(const std::filesystem::path& path, const Record& r);
 
+// Appends text (whole lines, newline included) the same way: one write(2) on O_APPEND, then fsync;
+// parent directories created, a new file 0600. "" when written, else the cause in words.
+std::string append_line(const std::filesystem::path& path, const std::string& text);
+
 // append without the throw, for a dry run (which changes nothing, so goes on without its line):
 // "" when the line was written, else the cause in words ("not a directory").
 std::string try_append(const std::filesystem::path& path, const Record& r);

@@ -130,6 +130,11 @@ const ActionRegistry& builtin_actions() {
     actions::add_file(r);
     actions::add_exec(r);
     actions::add_misc(r);
+    actions::add_notify(r);
+    actions::add_failures(r);
+    actions::add_cache(r);
+    actions::add_job_attempts(r);
+    actions::add_scheduler(r);
     return r;
   }();
   return registry;

@@ -3,6 +3,7 @@
 // clients, the user's --timeout), unit tests fake it. Nothing here prints or prompts.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "pg/connection.h"
@@ -31,6 +32,8 @@ class ActionContext {
   virtual std::chrono::milliseconds timeout() = 0;  // deadline of one network wait
   virtual std::int64_t now_ms() = 0;                // wall clock, epoch milliseconds
   virtual void sleep_for(std::chrono::milliseconds d) = 0;
+  // An environment variable of the caller (notify's url_env); nullopt when unset.
+  virtual std::optional<std::string> env(const std::string& /*name*/) { return std::nullopt; }
 };
 
 }  // namespace opsctl::runbook

@@ -43,6 +43,15 @@ ActionResult lookup_action(const Args& a, ActionContext&, DryRun) {
   return out;
 }
 
+// The executor handles approve steps itself (it asks the person, or stops the run for --resume);
+// this body only describes the step, e.g. in a dry run.
+ActionResult approve_action(const Args& a, ActionContext&, DryRun) {
+  ActionResult out;
+  out.summary = fmt::format("approval: {}", a.str("message"));
+  out.findings = {{"approved", false}, {"by", ""}};
+  return out;
+}
+
 }  // namespace
 
 void add_misc(ActionRegistry& reg) {
@@ -57,6 +66,10 @@ void add_misc(ActionRegistry& reg) {
             {"found", V::boolean, "the key is in the table"},
             {"value", V::any, "its value (or the default)"}},
            lookup_action});
+  reg.add({"approve", "wait for a person's approval: asked on a TTY, else the run stops (exit 4) until --resume",
+           Effect::reads, {{"message", V::string, true, "what is approved (a template)"}},
+           {{"approved", V::boolean, "the step was approved"}, {"by", V::string, "who approved it (user@host)"}},
+           approve_action});
 }
 
 }  // namespace opsctl::runbook::actions

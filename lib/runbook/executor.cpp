@@ -39,46 +39,83 @@ Run::Run(const Runbook& rb, const ActionRegistry& registry, ActionContext& ctx, 
 
 RunReport Run::execute() {
   report_.started_ms = ctx_.now_ms();
-  bool stop = false;
-  bool before_from = options_.from_step.has_value();
-  for (const auto& s : rb_.steps) {
-    if (before_from && s.id == *options_.from_step) before_from = false;
-    StepReport r = start(s);
-    if (stop) {
-      report_.steps.push_back(r);
-      remember(r);
+  report_.run_id = options_.run_id;
+  if (options_.resumed.empty()) {
+    notify("start", Status::ok, fmt::format("[{}] runbook {} started{}", rb_.severity, rb_.name,
+                                            options_.context.empty() ? "" : " in context " + options_.context));
+  }
+  std::size_t i = 0;
+  for (; i < rb_.steps.size() && i < options_.resumed.size(); ++i) {  // completed before --resume
+    const Step& s = rb_.steps[i];
+    StepReport r = options_.resumed[i];
+    r.resumed = true;
+    if (s.kind == StepKind::fix && r.status == "done" && s.rollback) undo_.push_back(&s);
+    report_.steps.push_back(r);
+    remember(r);
+  }
+  while (i < rb_.steps.size()) {
+    std::size_t j = i;
+    while (!stop_ && j < rb_.steps.size() && rb_.steps[j].parallel) ++j;
+    if (j - i > 1) {
+      run_parallel(i, j);
+      i = j;
       continue;
     }
-    if (before_from && s.kind != StepKind::diagnose) {
+    const Step& s = rb_.steps[i++];
+    StepReport r = start(s);
+    if (!stop_) run_step(s, r);
+    settle(s, r);
+  }
+  finish();
+  return report_;
+}
+
+void Run::run_step(const Step& s, StepReport& r) {
+  bool before_from = false;
+  if (options_.from_step) {
+    for (const auto& x : rb_.steps) {
+      if (x.id == *options_.from_step) break;
+      if (&x == &s) before_from = true;
+    }
+  }
+  if (before_from && s.kind != StepKind::diagnose) {
+    r.status = "skipped";
+    r.note = fmt::format("before --from-step {}", *options_.from_step);
+  } else if (s.when && !condition(*s.when, nullptr, r, "when")) {
+    if (r.status != "failed") {
       r.status = "skipped";
-      r.note = fmt::format("before --from-step {}", *options_.from_step);
-    } else if (s.when && !condition(*s.when, nullptr, r, "when")) {
-      if (r.status != "failed") {
-        r.status = "skipped";
-        r.note = fmt::format("when: {} is false", s.when->expr.text());
-      }
+      r.note = fmt::format("when: {} is false", s.when->expr.text());
+    }
+  } else {
+    if (hooks_.step_started) hooks_.step_started(r);
+    r.started_ms = ctx_.now_ms();
+    if (s.call.action == "approve") {
+      approve(s, r);
     } else {
-      if (hooks_.step_started) hooks_.step_started(r);
-      r.started_ms = ctx_.now_ms();
       switch (s.kind) {
         case StepKind::diagnose: diagnose(s, r); break;
         case StepKind::fix: fix(s, r); break;
         case StepKind::verify: verify(s, r); break;
       }
-      r.duration_ms = ctx_.now_ms() - r.started_ms;
     }
-    report_.steps.push_back(r);
-    remember(r);
-    if (hooks_.step_finished && r.status != "skipped") hooks_.step_finished(r);
-    if (refused_) {
-      stop = true;
-    } else if (r.status == "failed") {
-      if (s.on_failure == OnFailure::rollback) rollback();
-      stop = s.on_failure != OnFailure::proceed;
-    }
+    r.duration_ms = ctx_.now_ms() - r.started_ms;
   }
-  finish();
-  return report_;
+}
+
+void Run::settle(const Step& s, StepReport& r) {
+  bool ran = r.status != "not-run";
+  report_.steps.push_back(r);
+  remember(r);
+  if (!ran) return;
+  if (hooks_.record) hooks_.record(r);
+  if (hooks_.step_finished && r.status != "skipped") hooks_.step_finished(r);
+  if (s.kind == StepKind::diagnose) notify_findings(r);
+  if (refused_) {
+    stop_ = true;
+  } else if (r.status == "failed") {
+    if (s.on_failure == OnFailure::rollback) rollback();
+    stop_ = s.on_failure != OnFailure::proceed;
+  }
 }
 
 StepReport Run::start(const Step& s) const {
@@ -114,7 +151,11 @@ void Run::finish() {
   report_.diagnosis = diagnosis;
   bool rollback_failed = false;
   for (const auto& r : report_.steps) rollback_failed = rollback_failed || (!r.rollback_of.empty() && r.status == "failed");
-  if (refused_) {
+  if (refused_ && !report_.awaiting_approval.empty()) {
+    report_.outcome = "awaiting-approval";
+    report_.status = diagnosis;
+    report_.exit_code = static_cast<int>(ExitCode::not_done);
+  } else if (refused_) {
     report_.outcome = "refused";
     report_.status = diagnosis;
     report_.exit_code = static_cast<int>(ExitCode::not_done);
@@ -152,6 +193,12 @@ void Run::finish() {
     } catch (const std::exception& e) {
       report_.comms = fmt::format("(comms template: {})", e.what());
     }
+  }
+  if (rb_.notify && rb_.notify->on_end) {
+    std::string text = !report_.comms.empty() ? report_.comms
+                                             : fmt::format("[{}] runbook {}: {} ({})", rb_.severity, rb_.name,
+                                                           to_string(report_.status), report_.outcome);
+    notify("end", report_.status, text);
   }
 }
 

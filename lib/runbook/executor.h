@@ -18,13 +18,6 @@
 
 namespace opsctl::runbook {
 
-struct RunOptions {
-  std::vector<std::pair<std::string, std::string>> params;  // --param key=value, in order
-  DryRun dry_run = DryRun::no;
-  std::optional<std::string> from_step;  // fix and verify steps before it are skipped
-  std::string context;                   // the config context, for the comms template
-};
-
 struct Message {
   Status status = Status::ok;
   std::string text;
@@ -48,8 +41,21 @@ struct StepReport {
   std::vector<Message> messages;  // checks that matched
   std::int64_t started_ms = 0;
   std::int64_t duration_ms = 0;
-  int attempts = 0;         // verify: how many times the action ran
+  int attempts = 0;         // verify: how many times the action ran; others: with retry
   std::string rollback_of;  // a rollback entry: the id of the fix it undoes
+  bool resumed = false;     // completed by the run before --resume: restored, not run again
+};
+
+struct RunOptions {
+  std::vector<std::pair<std::string, std::string>> params;  // --param key=value, in order
+  DryRun dry_run = DryRun::no;
+  std::optional<std::string> from_step;  // fix and verify steps before it are skipped
+  std::string context;                   // the config context, for the comms template
+  std::string run_id;                    // the run's id (history), for notifications
+  // --resume: the steps the interrupted run completed, in order; they are restored, never run again.
+  std::vector<StepReport> resumed;
+  // --resume of a run stopped at an approve step: resuming approves it (who, for the record).
+  std::string approved_step, approved_by;
 };
 
 struct RunReport {
@@ -64,12 +70,22 @@ struct RunReport {
   std::vector<StepReport> steps;
   std::int64_t started_ms = 0, finished_ms = 0;
   std::string comms;    // the runbook's comms template, filled in
+  std::string run_id;
+  std::string awaiting_approval;  // the approve step the run stopped at (outcome awaiting-approval)
+  nlohmann::json notifications = nlohmann::json::array();  // runbook-level: {event, sent, summary}
 };
 
 // The caller's answer before a fix step changes anything.
 struct Decision {
   bool proceed = false;
   std::string reason;  // why not: "no TTY and no --yes", "declined", "context prod is read_only"
+};
+
+// The answer at an approve step.
+struct Approval {
+  enum class Answer { approved, declined, pending } answer = Answer::pending;
+  std::string by;      // who approved
+  std::string reason;  // declined: why; pending: nobody to ask (no TTY)
 };
 
 struct Hooks {
@@ -80,6 +96,11 @@ struct Hooks {
   std::function<void(const StepReport&, const std::string& result)> audit;
   std::function<void(const StepReport&)> step_started;
   std::function<void(const StepReport&)> step_finished;
+  // Each step's report once settled (skipped ones too), before the next step starts: the run
+  // history records it durably here, so a resumed run never repeats a completed fix.
+  std::function<void(const StepReport&)> record;
+  // An approve step (message rendered). Without this hook every approval is pending.
+  std::function<Approval(const Step&, const std::string& message)> approve;
 };
 
 // Binds the parameters (usage_error on a bad one) and runs. Action failures become step statuses;

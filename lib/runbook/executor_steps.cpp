@@ -36,6 +36,23 @@ Run::Outcome Run::invoke(const ActionCall& call, DryRun dry) {
   return o;
 }
 
+Run::Outcome Run::attempt(const Step& s, DryRun dry, StepReport& r) {
+  int times = s.retry ? s.retry->times : 0;
+  for (int i = 0;; ++i) {
+    Outcome o = invoke(s.call, dry);
+    if (o.ok || i >= times) {
+      if (s.retry) r.attempts = i + 1;
+      return o;
+    }
+    try {
+      ctx_.sleep_for(duration_setting(s.retry->delay, std::chrono::seconds(1)));
+    } catch (const std::exception& e) {
+      o.error = util::redact(fmt::format("{}; retry.delay: {}", o.error, e.what()));
+      return o;
+    }
+  }
+}
+
 void Run::fill(StepReport& r, const Outcome& o) const {
   r.findings = o.result.findings;
   r.changed = o.result.changed;
@@ -69,7 +86,10 @@ milliseconds Run::duration_setting(const std::optional<std::string>& text, milli
 void Run::diagnose(const Step& s, StepReport& r) {
   const ActionSpec* spec = registry_.find(s.call.action);
   DryRun dry = spec && spec->effect == Effect::changes ? DryRun::yes : DryRun::no;
-  Outcome o = invoke(s.call, dry);
+  conclude(s, r, attempt(s, dry, r));
+}
+
+void Run::conclude(const Step& s, StepReport& r, const Outcome& o) {
   fill(r, o);
   if (!o.ok) {
     r.verdict = o.failure_status;
@@ -98,7 +118,7 @@ void Run::fix(const Step& s, StepReport& r) {
     if (hooks_.audit && changes) hooks_.audit(r, result);
   };
   if (report_.dry_run || changes) {
-    Outcome preview = invoke(s.call, DryRun::yes);
+    Outcome preview = attempt(s, DryRun::yes, r);
     fill(r, preview);
     if (!preview.ok) {
       audit(fmt::format("failed: {}", preview.error));
@@ -124,7 +144,7 @@ void Run::fix(const Step& s, StepReport& r) {
       return;
     }
   }
-  Outcome done = invoke(s.call, DryRun::no);
+  Outcome done = attempt(s, DryRun::no, r);
   fill(r, done);
   if (!done.ok) {
     audit(fmt::format("failed: {}", done.error));

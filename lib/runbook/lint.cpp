@@ -122,6 +122,7 @@ void lint_step(const RefContext& base, const Step& s, std::vector<Diagnostic>& o
     detail::check_value_refs(msg, chk.message);
   }
   check_duration_template(c, s.timeout, s.timeout_line);
+  if (s.retry) check_duration_template(c, s.retry->delay, s.retry->line);
   check_duration_template(c, s.interval, s.interval_line);
   if (s.rollback) {
     RefContext rb = c;
@@ -129,7 +130,7 @@ void lint_step(const RefContext& base, const Step& s, std::vector<Diagnostic>& o
     check_call(rb, *s.rollback, fmt::format("rollback of step {}", s.id));
   }
   if (spec) {
-    if (s.kind == StepKind::fix && spec->effect == Effect::reads) {
+    if (s.kind == StepKind::fix && spec->effect == Effect::reads && spec->name != "approve" && spec->name != "notify") {
       out.push_back({s.call.action_line, Level::warning,
                      fmt::format("step {} is a fix but {} changes nothing", s.id, spec->name)});
     }
@@ -144,7 +145,8 @@ void lint_step(const RefContext& base, const Step& s, std::vector<Diagnostic>& o
 
 const std::vector<std::string>& step_statuses() {
   static const std::vector<std::string> all{"ok",     "warning", "critical", "unknown", "failed", "skipped",
-                                            "done",   "nothing-to-do", "dry-run", "refused", "passed", "not-run"};
+                                            "done",   "nothing-to-do", "dry-run", "refused", "passed", "not-run",
+                                            "approved", "awaiting-approval"};
   return all;
 }
 
@@ -165,6 +167,11 @@ std::vector<Diagnostic> lint(const Runbook& rb, const ActionRegistry& registry) 
                      fmt::format("step {} rolls back on failure, but no fix before it has a rollback", s.id)});
     }
     c.visible.push_back(s.id);
+  }
+  if (rb.notify) {  // the channel's arguments (the parser allows no others); the run sets text, event, level
+    ActionCall channel = rb.notify->channel;
+    channel.with["text"] = "-";
+    check_call(c, channel, "notify");
   }
   if (any_fix && !any_verify) {
     out.push_back({1, Level::warning, "the runbook fixes but never verifies: add a verify step"});
@@ -192,11 +199,13 @@ std::vector<Diagnostic> lint(const Runbook& rb, const ActionRegistry& registry) 
       note(chk.when.expr.references());
       note(value_references(chk.message));
     }
-    for (const auto* t : {s.timeout ? &*s.timeout : nullptr, s.interval ? &*s.interval : nullptr}) {
+    for (const auto* t : {s.timeout ? &*s.timeout : nullptr, s.interval ? &*s.interval : nullptr,
+                          s.retry ? &s.retry->delay : nullptr}) {
       if (t) note(Template::parse(*t).references());
     }
   }
   note(value_references(rb.comms));
+  if (rb.notify) note(value_references(rb.notify->channel.with));
   for (const auto& p : rb.params) {
     if (!used.count(p.name)) out.push_back({p.line, Level::warning, fmt::format("parameter {} is never used", p.name)});
   }

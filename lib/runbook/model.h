@@ -58,6 +58,13 @@ struct ActionCall {
   int line_of(const std::string& arg) const;
 };
 
+// retry: {times, delay}: an action that fails is run again, up to `times` more times.
+struct Retry {
+  int times = 0;
+  std::string delay = "1s";  // a duration or a template of one
+  int line = 0;
+};
+
 struct Step {
   std::string id;
   std::string title;  // optional human name; the id when empty
@@ -71,6 +78,18 @@ struct Step {
   OnFailure on_failure = OnFailure::stop;
   std::vector<Check> checks;
   std::optional<ActionCall> rollback;  // fix only: undoes this step when a later step fails
+  std::optional<Retry> retry;
+  bool parallel = false;  // diagnose only: runs at the same time as the neighbouring parallel diagnoses
+  int line = 0;
+};
+
+// Runbook-level notifications: the `notify` action's channel (url_env/url_file, shape, timeout,
+// retries) and the events that send one.
+struct NotifySpec {
+  ActionCall channel;  // action "notify", with: the channel's arguments
+  bool on_start = false;
+  bool on_end = false;
+  std::optional<Status> on_finding;  // each finding at this level or worse
   int line = 0;
 };
 
@@ -82,6 +101,7 @@ struct Runbook {
   int comms_line = 0;
   std::vector<Param> params;
   std::vector<Step> steps;
+  std::optional<NotifySpec> notify;
   std::string source;    // file path, or "built-in:<name>.yaml"
 
   const Param* param(const std::string& name) const;

@@ -150,7 +150,7 @@ Runbook parse_runbook(std::string_view text, const std::string& source) {
   Runbook rb;
   rb.source = source;
   bool has_steps = false;
-  l.each_pair(root, "at the top level", "name, description, severity, comms, params, steps",
+  l.each_pair(root, "at the top level", "name, description, severity, comms, notify, params, steps",
               [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
                 if (k == "name") rb.name = l.text(key, v, "name");
                 if (k == "description") rb.description = l.text(key, v, "description", true);
@@ -164,6 +164,7 @@ Runbook parse_runbook(std::string_view text, const std::string& source) {
                   rb.comms_line = Loader::line_of(key, v);
                   l.check_templates(rb.comms_line, rb.comms, "comms");
                 }
+                if (k == "notify") rb.notify = detail::parse_notify(l, key, v);
                 if (k == "params") {
                   if (!v.IsSequence()) l.fail(Loader::line_of(key, v), "params must be a list");
                   for (const auto& item : v) {

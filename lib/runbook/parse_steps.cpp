@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kStepKeys =
-    "id, title, kind, action, with, when, until, timeout, interval, on_failure, checks, rollback";
+    "id, title, kind, action, with, when, until, timeout, interval, on_failure, checks, rollback, retry, parallel";
 
 StepKind step_kind(const Loader& l, const YAML::Node& key, const YAML::Node& v) {
   std::string k = l.text(key, v, "kind");
@@ -96,6 +96,26 @@ ActionCall parse_rollback(const Loader& l, const YAML::Node& key, const YAML::No
   return call;
 }
 
+Retry parse_retry(const Loader& l, const YAML::Node& key, const YAML::Node& v) {
+  Retry r;
+  r.line = Loader::line_of(key, v);
+  if (!v.IsMap()) l.fail(r.line, "retry must be a map with times and delay");
+  bool has_times = false;
+  l.each_pair(v, "in retry", "times, delay", [&](const std::string& k, const YAML::Node& kk, const YAML::Node& vv) {
+    if (k == "times") {
+      json n = l.to_json(vv);
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > 10) {
+        l.fail(Loader::line_of(kk, vv), "retry.times must be an integer from 1 to 10");
+      }
+      r.times = n.get<int>();
+      has_times = true;
+    }
+    if (k == "delay") r.delay = duration_text(l, kk, vv, "retry.delay");
+  });
+  if (!has_times) l.fail(r.line, "retry needs times");
+  return r;
+}
+
 }  // namespace
 
 Step parse_step(const Loader& l, const YAML::Node& node) {
@@ -103,7 +123,7 @@ Step parse_step(const Loader& l, const YAML::Node& node) {
   s.line = Loader::line_of(node);
   if (!node.IsMap()) l.fail(s.line, "each step is a map with id, kind and action");
   bool has_kind = false;
-  int until_line = 0, checks_line = 0, rollback_line = 0;
+  int until_line = 0, checks_line = 0, rollback_line = 0, parallel_line = 0;
   l.each_pair(node, "in a step", kStepKeys, [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
     int line = Loader::line_of(key, v);
     if (k == "id") s.id = l.text(key, v, "id");
@@ -140,6 +160,11 @@ Step parse_step(const Loader& l, const YAML::Node& node) {
       s.rollback = parse_rollback(l, key, v);
       rollback_line = line;
     }
+    if (k == "retry") s.retry = parse_retry(l, key, v);
+    if (k == "parallel") {
+      s.parallel = l.boolean(key, v, "parallel");
+      parallel_line = line;
+    }
   });
   s.call.line = s.line;
   if (s.id.empty()) l.fail(s.line, "a step needs an id");
@@ -155,10 +180,47 @@ Step parse_step(const Loader& l, const YAML::Node& node) {
   if (s.kind != StepKind::diagnose && checks_line) {
     l.fail(checks_line, fmt::format("checks are for diagnose steps; step {} is {}", s.id, kind));
   }
+  if (s.kind != StepKind::diagnose && parallel_line) {
+    l.fail(parallel_line, fmt::format("parallel is for diagnose steps; step {} is {}", s.id, kind));
+  }
   if (s.kind != StepKind::fix && rollback_line) {
     l.fail(rollback_line, fmt::format("rollback is for fix steps; step {} is {}", s.id, kind));
   }
   return s;
+}
+
+}  // namespace opsctl::runbook::detail
+
+namespace opsctl::runbook::detail {
+
+// notify: {url_env | url_file, shape, timeout, retries, on_start, on_finding, on_end}
+NotifySpec parse_notify(const Loader& l, const YAML::Node& key, const YAML::Node& v) {
+  NotifySpec n;
+  n.line = Loader::line_of(key, v);
+  n.channel.action = "notify";
+  n.channel.line = n.channel.action_line = n.line;
+  if (!v.IsMap()) l.fail(n.line, "notify must be a map (url_env or url_file, shape, on_start, on_finding, on_end)");
+  l.each_pair(v, "in notify", "url_env, url_file, shape, timeout, retries, on_start, on_finding, on_end",
+              [&](const std::string& k, const YAML::Node& kk, const YAML::Node& vv) {
+                int line = Loader::line_of(kk, vv);
+                if (k == "on_start") n.on_start = l.boolean(kk, vv, "on_start");
+                else if (k == "on_end") n.on_end = l.boolean(kk, vv, "on_end");
+                else if (k == "on_finding") {
+                  std::string lvl = l.text(kk, vv, "on_finding");
+                  if (lvl == "warning") n.on_finding = Status::warning;
+                  else if (lvl == "critical") n.on_finding = Status::critical;
+                  else if (lvl == "unknown") n.on_finding = Status::unknown;
+                  else l.fail(line, fmt::format("on_finding \"{}\" is not one of warning, unknown, critical", lvl));
+                } else {
+                  n.channel.with[k] = l.to_json(vv);
+                  n.channel.with_lines.emplace_back(k, line);
+                  l.check_templates(line, n.channel.with[k], fmt::format("notify.{}", k));
+                }
+              });
+  if (!n.channel.with.contains("url_env") && !n.channel.with.contains("url_file")) {
+    l.fail(n.line, "notify needs url_env or url_file (the webhook URL is a secret: never in the runbook)");
+  }
+  return n;
 }
 
 }  // namespace opsctl::runbook::detail

@@ -59,5 +59,6 @@ class Loader {
 
 // Step parsing (parse_steps.cpp).
 Step parse_step(const Loader& l, const YAML::Node& node);
+NotifySpec parse_notify(const Loader& l, const YAML::Node& key, const YAML::Node& v);
 
 }  // namespace opsctl::runbook::detail

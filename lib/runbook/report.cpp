@@ -55,7 +55,9 @@ json to_json(const StepReport& s) {
   if (!s.note.empty()) j["note"] = s.note;
   if (s.kind == StepKind::diagnose) j["verdict"] = std::string(to_string(s.verdict));
   if (s.kind == StepKind::verify) j["attempts"] = s.attempts;
+  if (s.kind != StepKind::verify && s.attempts > 0) j["attempts"] = s.attempts;
   if (!s.rollback_of.empty()) j["rollback_of"] = s.rollback_of;
+  if (s.resumed) j["resumed"] = true;
   return j;
 }
 
@@ -77,6 +79,9 @@ json to_json(const RunReport& r) {
             {"steps", steps}};
   if (!r.refusal.empty()) j["refusal"] = r.refusal;
   if (!r.comms.empty()) j["comms"] = r.comms;
+  if (!r.run_id.empty()) j["run_id"] = r.run_id;
+  if (!r.awaiting_approval.empty()) j["awaiting_approval"] = r.awaiting_approval;
+  if (!r.notifications.empty()) j["notifications"] = r.notifications;
   return j;
 }
 

@@ -43,7 +43,8 @@ describe('runbook lint', () => {
     assertCode(['runbook', 'lint'], r, 0);
     assert.equal(r.json.ok, true);
     assert.deepEqual(r.json.files.map((f) => [f.name, f.ok, f.diagnostics.length]),
-      [['backlog', true, 0], ['pool-exhaustion', true, 0], ['rollback', true, 0], ['stuck-job', true, 0]]);
+      [['backlog', true, 0], ['failed-jobs', true, 0], ['job-table', true, 0], ['pool-exhaustion', true, 0], ['rollback', true, 0], ['scheduler', true, 0], ['stale-cache', true, 0],
+        ['stuck-job', true, 0]]);
     for (const name of ['backlog', 'stuck-job', 'pool-exhaustion', 'rollback']) {
       const t = await lint(name, 0);
       assert.match(t.stdout, new RegExp(`^built-in:${name}\\.yaml: ok: \\d+ parameters, \\d+ steps`));
@@ -115,8 +116,8 @@ describe('runbook lint', () => {
     const rows = r.json.runbooks.map((x) => [x.name, x.origin === 'built-in' ? 'built-in' : path.basename(x.origin), x.shadowed]);
     assert.deepEqual(rows, [
       ['backlog', path.basename(dir), false], ['backlog', 'built-in', true], ['broken', path.basename(dir), false],
-      ['hello', path.basename(dir), false], ['mine', 'runbooks', false], ['pool-exhaustion', 'built-in', false],
-      ['rollback', 'built-in', false], ['stuck-job', 'built-in', false]]);
+      ['failed-jobs', 'built-in', false], ['hello', path.basename(dir), false], ['job-table', 'built-in', false], ['mine', 'runbooks', false], ['pool-exhaustion', 'built-in', false],
+      ['rollback', 'built-in', false], ['scheduler', 'built-in', false], ['stale-cache', 'built-in', false], ['stuck-job', 'built-in', false]]);
     assert.match(r.json.runbooks.find((x) => x.name === 'broken').error, /broken\.yml:\d+: invalid YAML/);
 
     const shown = await runJson(['runbook', 'show', 'backlog', '--runbook-dir', dir, '-o', 'json']);
@@ -136,7 +137,8 @@ describe('runbook lint', () => {
     assertCode(unknown, u, 64);
     assert.match(u.stderr, /no runbook named 'backlgo' \(did you mean 'backlog'\?\)/);
     const completed = await run(['__complete', 'runbook', 'run', '']);
-    assert.deepEqual(completed.stdout.split('\n').filter(Boolean), ['backlog', 'mine', 'pool-exhaustion', 'rollback', 'stuck-job']);
+    assert.deepEqual(completed.stdout.split('\n').filter(Boolean), ['backlog', 'failed-jobs', 'job-table', 'mine', 'pool-exhaustion', 'rollback', 'scheduler', 'stale-cache',
+      'stuck-job']);
     const missingDir = ['runbook', 'list', '--runbook-dir', path.join(dir, 'nope')];
     assertCode(missingDir, await run(missingDir), 78);
   });

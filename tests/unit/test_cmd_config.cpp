@@ -207,11 +207,15 @@ TEST_SUITE("cmd: version and runbook list") {
     std::string line;
     std::vector<std::string> rows;
     while (std::getline(lines, line)) rows.push_back(line);
-    REQUIRE(rows.size() == 5);
+    REQUIRE(rows.size() == 9);
     CHECK(rows[0] == "NAME             SEVERITY  SOURCE    DESCRIPTION");
     CHECK(rows[1].rfind("backlog          P2        built-in  A BullMQ queue is backed up; ", 0) == 0);
-    CHECK(rows[2].rfind("pool-exhaustion  P1        built-in  PostgreSQL refuses connections (too many clients); ", 0) == 0);
-    CHECK(rows[3].rfind("rollback         P1        built-in  The live blue-green colour is unhealthy; ", 0) == 0);
-    CHECK(rows[4].rfind("stuck-job        P2        built-in  Jobs stay active after ", 0) == 0);
+    CHECK(rows[2].rfind("failed-jobs      P2        built-in  Jobs of a BullMQ queue fail; ", 0) == 0);
+    CHECK(rows[3].rfind("job-table        P2        built-in  Rows of an application's SQL job table run longer ", 0) == 0);
+    CHECK(rows[4].rfind("pool-exhaustion  P1        built-in  PostgreSQL refuses connections (too many clients); ", 0) == 0);
+    CHECK(rows[5].rfind("rollback         P1        built-in  The live blue-green colour is unhealthy; ", 0) == 0);
+    CHECK(rows[6].rfind("scheduler        P2        built-in  A BullMQ Job Scheduler is overdue ", 0) == 0);
+    CHECK(rows[7].rfind("stale-cache      P3        built-in  A cached Redis key is stale ", 0) == 0);
+    CHECK(rows[8].rfind("stuck-job        P2        built-in  Jobs stay active after ", 0) == 0);
   }
 }

@@ -147,7 +147,7 @@ TEST_SUITE("runbook.parse") {
     auto files = builtin_runbooks();
     std::vector<std::string> names;
     for (const auto& f : files) names.push_back(f.name);
-    CHECK(names == std::vector<std::string>{"backlog", "pool-exhaustion", "rollback", "stuck-job"});
+    CHECK(names == std::vector<std::string>{"backlog", "failed-jobs", "job-table", "pool-exhaustion", "rollback", "scheduler", "stale-cache", "stuck-job"});
     for (const auto& f : files) {
       CAPTURE(f.name);
       Runbook rb = parse_runbook(f.text, f.source);
