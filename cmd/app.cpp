@@ -7,6 +7,7 @@
 #include "cmd/fleet.h"
 #include "cmd/help.h"
 #include "cmd/registry.h"
+#include "cmd/top/top.h"
 #include "config/fleet.h"
 #include "core/error.h"
 #include "output/format.h"
@@ -184,6 +185,7 @@ int run(int argc, char** argv, Io& io) {
   register_job(app, reg);
   register_db(app, reg);
   register_runbook(app, reg);
+  register_top(app, reg, all_contexts);
   register_config(app, reg);
   register_version(app, reg);
   register_completion(app, reg);
@@ -224,7 +226,8 @@ int run(int argc, char** argv, Io& io) {
     const auto e = usage_error(fmt::format("'{}' needs a verb; run 'opsctl {} --help'", globals.command, globals.command));
     return finish(io, answer_failure(io, verb, nullptr, globals, e));
   }
-  if (config::is_fleet(globals.context, all_contexts)) {
+  // top reads several contexts itself, in one view.
+  if (config::is_fleet(globals.context, all_contexts) && globals.command != "top") {
     return finish(io, run_fleet(verb, it->second, globals, all_contexts, io));
   }
   return finish(io, run_verb(verb, it->second, globals, io));
