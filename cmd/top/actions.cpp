@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/db/signal_plan.h"
 #include "cmd/mutation.h"
 #include "core/error.h"
 #include "queue/retry.h"
@@ -103,6 +104,31 @@ std::string unstick_queue(Session& s, Screen& screen, const std::string& queue) 
         [&] {
           o.dry_run = queue::DryRun::no;
           return s.queues().unstick(o);
+        });
+  } catch (const Error& e) {
+    return "Not done: " + util::redact(e.what());
+  }
+}
+
+std::string terminate_session(Session& s, Screen& screen, std::int64_t pid, const std::string& backend_start) {
+  try {
+    MutationSpec spec;
+    spec.action = "db.terminate";
+    spec.target = fmt::format("postgres {}", s.pg_display());
+    spec.verb_phrase = "terminate";
+    spec.noun_phrase = fmt::format("session (pid {})", pid);
+    db::SessionFilter filter;
+    filter.pids = {pid};
+    filter.backend_start = backend_start;
+    std::vector<db::SignalOutcome> planned;
+    return run_action(
+        s, screen, spec,
+        [&] {
+          planned = signal_plan(s.pg(), db::Signal::terminate, filter);
+          return signal_result(db::Signal::terminate, spec.target, planned);
+        },
+        [&] {
+          return signal_result(db::Signal::terminate, spec.target, signal_apply(s.pg(), db::Signal::terminate, filter, planned));
         });
   } catch (const Error& e) {
     return "Not done: " + util::redact(e.what());

@@ -103,7 +103,15 @@ db::PoolReport Fetcher::pool(const std::string& context) {
   Ctx& c = find(context);
   if (!c.session) c.session = std::make_unique<Session>(c.flags, io_);
   try {
-    return db::diagnose_pool(db::read_pool(c.session->pg()), db::PoolOptions{});
+    db::PoolInput in = db::read_pool(c.session->pg());
+    if (!settings_.pgbouncer.empty()) {
+      pg::ConnectOptions o;
+      o.conninfo = settings_.pgbouncer;
+      o.source = "--pgbouncer";
+      o.timeout = c.session->timeout();
+      in.pooler = db::read_pooler(o);
+    }
+    return db::diagnose_pool(in, db::PoolOptions{});
   } catch (...) {
     c.session.reset();
     throw;

@@ -20,6 +20,7 @@ namespace opsctl::cmd::top_view {
 struct Settings {
   std::shared_ptr<ThresholdFlags> thresholds;
   std::int64_t sample = 20;  // newest completed jobs per queue for the processing time
+  std::string pgbouncer;     // the PgBouncer console's conninfo for the db tab ("" for none)
 };
 
 class Fetcher {

@@ -18,6 +18,7 @@ struct TopFlags {
   std::string interval = "2s";
   bool once = false;
   std::int64_t sample = 20;
+  std::string pgbouncer;
   std::shared_ptr<ThresholdFlags> thresholds;
 };
 

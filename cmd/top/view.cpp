@@ -102,7 +102,9 @@ class Ui {
         if (sh_.drill) screen_.draw(top::drill_frame(*sh_.drill, sh_.snap, v, w, h));
         else screen_.draw(top::fit({{"loading " + sh_.queue + "..."}, {sh_.detail_error}}, w, h));
         break;
-      case Tab::db: screen_.draw(top::db_frame(sh_.pool, sh_.detail_error, sh_.snap, v, w, h)); break;
+      case Tab::db:
+        v.selected = reason_;
+        screen_.draw(top::db_frame(sh_.pool, sh_.detail_error, sh_.snap, v, w, h)); break;
     }
   }
 
@@ -169,6 +171,7 @@ class Ui {
     else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());
     else if (tab_ == Tab::queues) handle_queues(k);
     else if (tab_ == Tab::drill) handle_drill(k);
+    else if (tab_ == Tab::db) handle_db(k);
     return true;
   }
 
@@ -206,6 +209,20 @@ class Ui {
     else if (k == 'j' && reason && !reason->sample_ids.empty()) view_.message = job_line(queue, reason->sample_ids.front());
   }
 
+  void handle_db(int k) {
+    std::vector<db::SessionRow> rows;
+    {
+      std::lock_guard lock(sh_.mu);
+      if (sh_.pool) rows = top::db_selectable(*sh_.pool);
+    }
+    if (k == keys::down && reason_ + 1 < rows.size()) ++reason_;
+    else if (k == keys::up && reason_ > 0) --reason_;
+    else if (k == 't' && reason_ < rows.size()) {
+      const auto row = rows[reason_];
+      act([&] { return terminate_session(s_, screen_, row.pid, row.backend_start); });
+    }
+  }
+
   std::string job_line(const std::string& queue, const std::string& id) {
     try {
       queue::QueueRef ref{s_.prefix(), queue};
@@ -224,7 +241,7 @@ class Ui {
   Shared& sh_;
   Screen& screen_;
   Tab tab_ = Tab::queues;
-  std::size_t reason_ = 0;
+  std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
 };
 
 }  // namespace
