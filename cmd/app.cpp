@@ -27,8 +27,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& g, bool& all_contexts) {
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
   app.add_option("--queue-backend", g.queue_backend, "where BullMQ keeps the queues: redis or postgres (BullMQ's PostgreSQL backend, on --pg; env OPSCTL_QUEUE_BACKEND)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
-  app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health)");
-  app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health)");
+  app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health; top in one view)");
+  app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health; top in one view)");
   app.add_option("--config", g.config, "config file (env OPSCTL_CONFIG; default $XDG_CONFIG_HOME/opsctl/config.yaml)");
   app.add_option("--timeout", g.timeout, "deadline of every network wait, e.g. 500ms, 5s (default 5s)");
   app.add_option("-o,--output", g.output, "output format: text, json, nagios, prom");

@@ -2,9 +2,11 @@
 // the verdict's exit status, rolling lines with deltas, JSON lines, Ctrl-C ends a watch with 0.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 
-import { OPSCTL_BIN, assertCode, cleanEnv, refusedPort, run, runJson, seedJob, seedMeta, waitFor } from '../lib/harness.mjs';
+import { OPSCTL_BIN, assertCode, cleanEnv, refusedPort, run, runJson, seedJob, seedMeta, tempDir, waitFor } from '../lib/harness.mjs';
 import { setup, useRedis } from '../lib/servers.mjs';
 
 const redis = useRedis();
@@ -128,4 +130,21 @@ test('queue inspect --watch -o json: one JSON object a line with time and deltas
   }
   assert.ok(docs.slice(1).every((d) => typeof d.deltas.waiting === 'number'));
   assert.ok(docs.some((d) => d.deltas?.waiting === 1), JSON.stringify(docs.map((d) => d.deltas)));
+});
+
+test('--context a,b: the rows of both contexts in one frame with a CONTEXT column; a context that fails is named', async () => {
+  const dir = tempDir('top-fleet');
+  const config = path.join(dir, 'config.yaml');
+  const port = await refusedPort();
+  writeFileSync(config, `contexts:\n  - name: east\n    redis: ${redis.url}\n    prefix: once\n  - name: gone\n    redis: redis://127.0.0.1:${port}\n`);
+  const args = ['--config', config, '--timeout', '1s', '--context', 'east,gone', 'top', '--once'];
+  const r = await run(args);
+  assertCode(args, r, 2);
+  assert.match(r.stdout, /^opsctl top \[queues\]  2 contexts: east, gone/m);
+  assert.match(r.stdout, /^CONTEXT\s+QUEUE\s+STATUS/m);
+  assert.match(r.stdout, /^east\s+busy\s+CRITICAL/m);
+  assert.match(r.stdout, /^context gone: redis 127\.0\.0\.1:\d+: connection refused/m);
+  const j = await runJson(['--config', config, '--timeout', '1s', '--all-contexts', '-o', 'json', 'top']);
+  assert.deepEqual(j.json.queues.map((q) => `${q.context}/${q.queue}`).sort(), ['east/busy', 'east/calm']);
+  assert.deepEqual(j.json.contexts_failed.map((c) => c.context), ['gone']);
 });
