@@ -27,6 +27,7 @@ struct Shared {
   Tab tab = Tab::queues;
   std::string context, queue;  // the drill-down's queue; the db tab's context
   std::uint64_t asked = 0;     // bumped to fetch now (a new drill-down, after an action)
+  std::uint64_t fetched = 0;   // bumped by each fetch: the screen has something new
   top::Snapshot snap;
   std::optional<top::Drill> drill;
   std::optional<db::PoolReport> pool;
@@ -63,6 +64,7 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
     if (drill || tab != Tab::drill) sh.drill = std::move(drill);
     if (pool || tab != Tab::db) sh.pool = std::move(pool);
     sh.detail_error = error;
+    ++sh.fetched;
     sh.wake.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return sh.stop || sh.asked != seen; });
     if (sh.stop) return;
   }
@@ -75,15 +77,30 @@ class Ui {
 
   void loop() {
     view_.read_only = fetcher_.fleet() ? "" : read_only_reason(s_);
+    // Redraws on a key, a resize, new data, or once a second for the data's age: nothing else changes.
+    bool dirty = true;
+    std::int64_t drawn_at = 0;
+    std::uint64_t drawn = 0;
     while (!interrupted()) {
-      draw();
+      const auto now = s_.io().now_ms();
+      if (dirty || fetched() != drawn || now - drawn_at >= 1000) {
+        drawn = fetched();
+        drawn_at = now;
+        draw();
+      }
       const int k = screen_.key(200);
+      dirty = k != keys::none;
       if (k == keys::none || k == keys::resize) continue;
       if (!handle(k)) return;
     }
   }
 
  private:
+  std::uint64_t fetched() {
+    std::lock_guard lock(sh_.mu);
+    return sh_.fetched;
+  }
+
   std::vector<top::QueueRow> rows() {
     std::lock_guard lock(sh_.mu);
     return top::arrange(sh_.snap.rows, view_.sort, view_.filter);
