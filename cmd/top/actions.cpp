@@ -12,15 +12,11 @@
 namespace opsctl::cmd::top_view {
 namespace {
 
-// The protocol over the screen; the outcome as one line.
-std::string run_action(Session& s, Screen& screen, const MutationSpec& spec, const mutation::Plan& plan, const mutation::Apply& apply) {
-  ScreenPrompter prompter(screen);
-  mutation::Gate gate(session_consent(s), prompter);
-  SessionAuditSink audit(s);
+// An action's outcome line, or why it was not done (refused, declined, unreachable, failed).
+template <typename F>
+std::string guarded(F&& action) {
   try {
-    const auto r = mutation::run(spec, gate, audit, plan, apply);
-    if (r.matched == 0) return fmt::format("Nothing to {}: no {} matched.", spec.verb_phrase, spec.noun_phrase);
-    return fmt::format("Done: {} {} of {} matched {} in {}.", spec.verb_phrase, r.changed, r.matched, spec.noun_phrase, spec.target);
+    return action();
   } catch (const Error& e) {
     return "Not done: " + util::redact(e.what());
   } catch (const std::exception& e) {
@@ -28,9 +24,37 @@ std::string run_action(Session& s, Screen& screen, const MutationSpec& spec, con
   }
 }
 
-MutationSpec spec_for(Session& s, const std::string& action, const std::string& queue) {
+// The protocol over the screen; the outcome as one line.
+std::string run_action(Session& s, Screen& screen, const MutationSpec& spec, const mutation::Plan& plan, const mutation::Apply& apply) {
+  ScreenPrompter prompter(screen);
+  mutation::Gate gate(session_consent(s), prompter);
+  SessionAuditSink audit(s);
+  const auto r = mutation::run(spec, gate, audit, plan, apply);
+  if (r.matched == 0) return fmt::format("Nothing to {}: no {} matched.", spec.verb_phrase, spec.noun_phrase);
+  return fmt::format("Done: {} {} of {} matched {} in {}.", spec.verb_phrase, r.changed, r.matched, spec.noun_phrase, spec.target);
+}
+
+// A store transition whose plan is its own dry run (resume, unstick).
+template <typename Options, typename Transition>
+std::string run_dry_run_twin(Session& s, Screen& screen, const MutationSpec& spec, Options& o, Transition transition) {
+  return run_action(
+      s, screen, spec,
+      [&] {
+        o.dry_run = queue::DryRun::yes;
+        return transition(o);
+      },
+      [&] {
+        o.dry_run = queue::DryRun::no;
+        return transition(o);
+      });
+}
+
+MutationSpec spec_for(Session& s, const std::string& action, const std::string& queue, const std::string& verb,
+                      const std::string& noun) {
   MutationSpec spec;
   spec.action = action;
+  spec.verb_phrase = verb;
+  spec.noun_phrase = noun;
   spec.target = fmt::format("{} {}", s.queues().display(), queue::QueueRef{s.prefix(), queue}.display());
   return spec;
 }
@@ -43,10 +67,8 @@ std::string read_only_reason(Session& s) {
 }
 
 std::string retry_reason(Session& s, Screen& screen, const std::string& queue, const std::string& reason) {
-  try {
-    MutationSpec spec = spec_for(s, "queue.retry", queue);
-    spec.verb_phrase = "retry";
-    spec.noun_phrase = fmt::format("failed jobs with reason \"{}\"", reason);
+  return guarded([&] {
+    const MutationSpec spec = spec_for(s, "queue.retry", queue, "retry", fmt::format("failed jobs with reason \"{}\"", reason));
     queue::QueueRetryOptions o;
     o.ref = {s.prefix(), queue};
     o.reason = top::reason_pattern(reason);
@@ -60,58 +82,30 @@ std::string retry_reason(Session& s, Screen& screen, const std::string& queue, c
           return op->plan();
         },
         [&] { return op->apply([](std::int64_t) {}); });
-  } catch (const Error& e) {
-    return "Not done: " + util::redact(e.what());
-  }
+  });
 }
 
 std::string resume_queue(Session& s, Screen& screen, const std::string& queue) {
-  try {
-    MutationSpec spec = spec_for(s, "queue.resume", queue);
-    spec.verb_phrase = "resume";
-    spec.noun_phrase = "paused queue";
+  return guarded([&] {
+    const MutationSpec spec = spec_for(s, "queue.resume", queue, "resume", "paused queue");
     queue::PauseOptions o;
     o.ref = {s.prefix(), queue};
-    return run_action(
-        s, screen, spec,
-        [&] {
-          o.dry_run = queue::DryRun::yes;
-          return s.queues().resume(o);
-        },
-        [&] {
-          o.dry_run = queue::DryRun::no;
-          return s.queues().resume(o);
-        });
-  } catch (const Error& e) {
-    return "Not done: " + util::redact(e.what());
-  }
+    return run_dry_run_twin(s, screen, spec, o, [&](const queue::PauseOptions& x) { return s.queues().resume(x); });
+  });
 }
 
 std::string unstick_queue(Session& s, Screen& screen, const std::string& queue) {
-  try {
-    MutationSpec spec = spec_for(s, "job.unstick", queue);
-    spec.verb_phrase = "requeue";
-    spec.noun_phrase = "stuck active jobs (no lock)";
+  return guarded([&] {
+    const MutationSpec spec = spec_for(s, "job.unstick", queue, "requeue", "stuck active jobs (no lock)");
     queue::UnstickOptions o;
     o.ref = {s.prefix(), queue};
-    return run_action(
-        s, screen, spec,
-        [&] {
-          o.now_ms = s.queues().now_ms();
-          o.dry_run = queue::DryRun::yes;
-          return s.queues().unstick(o);
-        },
-        [&] {
-          o.dry_run = queue::DryRun::no;
-          return s.queues().unstick(o);
-        });
-  } catch (const Error& e) {
-    return "Not done: " + util::redact(e.what());
-  }
+    o.now_ms = s.queues().now_ms();
+    return run_dry_run_twin(s, screen, spec, o, [&](const queue::UnstickOptions& x) { return s.queues().unstick(x); });
+  });
 }
 
 std::string terminate_session(Session& s, Screen& screen, std::int64_t pid, const std::string& backend_start) {
-  try {
+  return guarded([&] {
     MutationSpec spec;
     spec.action = "db.terminate";
     spec.target = fmt::format("postgres {}", s.pg_display());
@@ -130,9 +124,7 @@ std::string terminate_session(Session& s, Screen& screen, std::int64_t pid, cons
         [&] {
           return signal_result(db::Signal::terminate, spec.target, signal_apply(s.pg(), db::Signal::terminate, filter, planned));
         });
-  } catch (const Error& e) {
-    return "Not done: " + util::redact(e.what());
-  }
+  });
 }
 
 }  // namespace opsctl::cmd::top_view
