@@ -111,7 +111,7 @@ db::PoolReport Fetcher::pool(const std::string& context) {
       o.timeout = c.session->timeout();
       in.pooler = db::read_pooler(o);
     }
-    return db::diagnose_pool(in, db::PoolOptions{});
+    return db::diagnose_pool(in, settings_.pool);
   } catch (...) {
     c.session.reset();
     throw;

@@ -21,6 +21,7 @@ struct Settings {
   std::shared_ptr<ThresholdFlags> thresholds;
   std::int64_t sample = 20;  // newest completed jobs per queue for the processing time
   std::string pgbouncer;     // the PgBouncer console's conninfo for the db tab ("" for none)
+  db::PoolOptions pool;      // the db tab's --long and --idle-tx
 };
 
 class Fetcher {

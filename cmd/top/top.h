@@ -19,6 +19,7 @@ struct TopFlags {
   bool once = false;
   std::int64_t sample = 20;
   std::string pgbouncer;
+  std::string long_running = "5m", idle_tx = "1m";
   std::shared_ptr<ThresholdFlags> thresholds;
 };
 

@@ -4,7 +4,7 @@
 // terminal, a resize redraws, and a Redis stopped mid-view shows staleness and recovers.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 
 import { HOST, OPSCTL_BIN, cleanEnv, freePort, tempDir, waitFor } from '../lib/harness.mjs';
-import { useRedis } from '../lib/servers.mjs';
+import { usePostgres, useRedis } from '../lib/servers.mjs';
 
 const exec = promisify(execFile);
 const redis = useRedis({ maxmemoryPolicy: 'noeviction' });
@@ -185,6 +185,64 @@ describe('opsctl top in tmux', () => {
       await v.until(/EXIT=0/, 'exit 0');
     } finally {
       server.kill('SIGKILL');
+      await v.close();
+    }
+  });
+});
+
+describe('opsctl top actions on a paused queue and on PostgreSQL', () => {
+  const pg = usePostgres();
+
+  test('R resumes the selected paused queue after confirming', async () => {
+    const P = 'topresume';
+    const q = new Queue('held', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    await q.add('x', {});
+    await q.pause();
+    const audit = path.join(tempDir('top-resume'), 'audit.jsonl');
+    const v = await startView('resume', ['--redis', redis.url, '--prefix', P, '--audit-log', audit, 'top', '--interval', '500ms']);
+    try {
+      await v.until(/^held \(paused\)/m, 'the paused row');
+      await v.keys('R');
+      await v.until(/About to resume 1 paused queue[\s\S]*Proceed\? \[y\/N\]/, 'the confirmation');
+      await v.keys('y', 'Enter');
+      await v.until(/Done: resume 1 of 1 matched paused queue/, 'the outcome');
+      assert.equal(await q.isPaused(), false);
+      await v.until(/^held\s+OK/m, 'the row no longer paused');
+      const line = JSON.parse(readFileSync(audit, 'utf8').trim().split('\n').at(-1));
+      assert.equal(line.action, 'queue.resume');
+      assert.equal(line.changed, 1);
+      await v.keys('q');
+      await v.until(/EXIT=0/, 'exit 0');
+    } finally {
+      await v.close();
+    }
+  });
+
+  test('the db tab lists a leaked transaction; t terminates it after confirming (pid AND backend_start)', async () => {
+    pg.hold('leaky-top', ['BEGIN;', 'SELECT 1;']);
+    const [leak] = await pg.waitSessions('leaky-top', 'idle in transaction');
+    const P = 'topdb';
+    const q = new Queue('any', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    await q.add('x', {});
+    const audit = path.join(tempDir('top-db'), 'audit.jsonl');
+    const v = await startView('db', ['--redis', redis.url, '--prefix', P, '--pg', pg.superUrl, '--audit-log', audit,
+      'top', '--interval', '500ms', '--idle-tx', '1s'], pg.superEnv);
+    try {
+      await v.until(/^any\s/m, 'the queue row');
+      await v.keys('Tab');
+      await v.until(new RegExp(`IDLE IN TRANSACTION \\(1\\)[\\s\\S]*> +${leak.pid} `), 'the leaked session selected');
+      await v.keys('t');
+      await v.until(/About to terminate 1 session \(pid \d+\)[\s\S]*Proceed\? \[y\/N\]/, 'the confirmation');
+      await v.keys('y', 'Enter');
+      await v.until(/Done: terminate 1 of 1 matched session/, 'the outcome');
+      await waitFor(async () => !(await pg.alive(leak.pid)), { what: 'the session to end' });
+      await v.keys('Escape');
+      await v.until(/^QUEUE/m, 'back on the queues tab');
+      await v.keys('q');
+      await v.until(/EXIT=0/, 'exit 0');
+    } finally {
       await v.close();
     }
   });
