@@ -90,6 +90,8 @@ describe('opsctl top in tmux', () => {
       const index = reasonLines.findIndex((l) => l.includes('SMTP 421'));
       for (let i = 0; i < index; i++) await v.keys('Down');
       await v.until(/^> SMTP 421/m, 'the SMTP reason selected');
+      await v.keys('j');
+      await v.until(/^job \d+ send failed attempts \d+: SMTP 421 try again later/m, 'the newest job of the reason');
       const smtp = (await q.getFailed(0, -1)).filter((j) => j.failedReason.startsWith('SMTP 421')).length;
       assert.ok(smtp > 0);
       await v.keys('r');
@@ -193,19 +195,24 @@ describe('opsctl top in tmux', () => {
 describe('opsctl top actions on a paused queue and on PostgreSQL', () => {
   const pg = usePostgres();
 
-  test('R resumes the selected paused queue after confirming', async () => {
+  test('R resumes the selected paused queue after confirming and typing the confirm: true context\'s name', async () => {
     const P = 'topresume';
     const q = new Queue('held', { connection: redis.connection, prefix: P });
     redis.closers.push(q);
     await q.add('x', {});
     await q.pause();
-    const audit = path.join(tempDir('top-resume'), 'audit.jsonl');
-    const v = await startView('resume', ['--redis', redis.url, '--prefix', P, '--audit-log', audit, 'top', '--interval', '500ms']);
+    const dir = tempDir('top-resume');
+    const audit = path.join(dir, 'audit.jsonl');
+    const config = path.join(dir, 'config.yaml');
+    writeFileSync(config, `current-context: prod\ncontexts:\n  - name: prod\n    redis: ${redis.url}\n    prefix: ${P}\n    confirm: true\n`, { mode: 0o600 });
+    const v = await startView('resume', ['--config', config, '--audit-log', audit, 'top', '--interval', '500ms']);
     try {
       await v.until(/^held \(paused\)/m, 'the paused row');
       await v.keys('R');
       await v.until(/About to resume 1 paused queue[\s\S]*Proceed\? \[y\/N\]/, 'the confirmation');
       await v.keys('y', 'Enter');
+      await v.until(/Context prod asks for confirmation: type its name to continue/, 'the typed confirmation');
+      await v.keys('p', 'r', 'o', 'd', 'Enter');
       await v.until(/Done: resume 1 of 1 matched paused queue/, 'the outcome');
       assert.equal(await q.isPaused(), false);
       await v.until(/^held\s+OK/m, 'the row no longer paused');
