@@ -142,6 +142,35 @@ describe('opsctl top in tmux', () => {
     }
   });
 
+  test('the drill-down shows an active job whose lock is gone; u requeues it after confirming', async () => {
+    const P = 'topstuck';
+    const q = new Queue('stuck', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    let started;
+    const running = new Promise((r) => { started = r; });
+    const w = new Worker('stuck', async () => { started(); await new Promise(() => {}); }, { connection: redis.connection, prefix: P });
+    const job = await q.add('long', {});
+    await running;
+    await w.close(true);  // the worker is gone: the job stays active
+    await redis.io.del(`${P}:stuck:${job.id}:lock`);
+    const audit = path.join(tempDir('top-stuck'), 'audit.jsonl');
+    const v = await startView('stuck', ['--redis', redis.url, '--prefix', P, '--audit-log', audit, 'top', '--interval', '500ms']);
+    try {
+      await v.until(/^stuck\s/m, 'the stuck row');
+      await v.keys('Enter');
+      await v.until(new RegExp(`ACTIVE \\(1 shown\\)[\\s\\S]*  ${job.id}  long  \\S+  NO LOCK`), 'the active job without a lock');
+      await v.keys('u');
+      await v.until(/About to requeue 1 stuck active jobs \(no lock\)[\s\S]*Proceed\? \[y\/N\]/, 'the confirmation');
+      await v.keys('y', 'Enter');
+      await v.until(/Done: requeue 1 of 1 matched stuck active jobs/, 'the outcome');
+      assert.equal(await (await q.getJob(job.id)).getState(), 'waiting');
+      await v.keys('q');
+      await v.until(/EXIT=0/, 'exit 0');
+    } finally {
+      await v.close();
+    }
+  });
+
   test('a resize redraws for the new size; 80 columns drop the least useful columns', async () => {
     const P = 'topresize';
     const q = new Queue('wide', { connection: redis.connection, prefix: P });
