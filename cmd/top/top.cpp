@@ -57,10 +57,7 @@ int run_top(Session& s, const TopFlags& f, bool all_contexts) {
     s.about_queue(s.prefix(), "", {{"queues", nullptr}});
     warn_unknown_thresholds(s, *f.thresholds);
   }
-  db::PoolOptions pool;
-  pool.long_running = util::parse_duration(f.long_running);
-  pool.idle_tx = util::parse_duration(f.idle_tx);
-  top_view::Fetcher fetcher(s.flags(), s.io(), contexts, {f.thresholds, f.sample, f.pgbouncer, pool});
+  top_view::Fetcher fetcher(s.flags(), s.io(), contexts, {f.thresholds, f.sample, f.pool.pgbouncer, to_options(f.pool)});
   top::View view;
   view.target = target_text(s, contexts);
   view.interval_ms = interval;
@@ -78,9 +75,7 @@ void register_top(CLI::App& app, Registry& reg, const bool& all_contexts) {
   cmd->add_option("--interval", f->interval, "time between refreshes, e.g. 1s, 5s (default 2s)");
   cmd->add_flag("--once", f->once, "print one frame and exit with the verdict's status (also without a terminal)");
   cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 20)");
-  cmd->add_option("--pgbouncer", f->pgbouncer, "PgBouncer console conninfo for the db tab's pools (as db pool)");
-  cmd->add_option("--long", f->long_running, "db tab: an active query older than this is long-running (default 5m)");
-  cmd->add_option("--idle-tx", f->idle_tx, "db tab: a transaction idle longer than this is leaked (default 1m)");
+  add_pool_flags(cmd, f->pool);  // the db tab
   f->thresholds = add_threshold_flags(cmd);
   reg.add(cmd, [f, &all_contexts](Session& s) { return run_top(s, *f, all_contexts); });
 }

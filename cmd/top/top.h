@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/db/pool_flags.h"
 #include "cmd/registry.h"
 #include "cmd/top/fetch.h"
 
@@ -18,8 +19,7 @@ struct TopFlags {
   std::string interval = "2s";
   bool once = false;
   std::int64_t sample = 20;
-  std::string pgbouncer;
-  std::string long_running = "5m", idle_tx = "1m";
+  PoolFlags pool;  // the db tab's, as db pool's
   std::shared_ptr<ThresholdFlags> thresholds;
 };
 
