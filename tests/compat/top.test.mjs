@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 import { Queue, Worker } from 'bullmq';
 
-import { HOST, OPSCTL_BIN, cleanEnv, freePort, tempDir, waitFor } from '../lib/harness.mjs';
+import { HOST, OPSCTL_BIN, cleanEnv, freePort, sleep, tempDir, waitFor } from '../lib/harness.mjs';
 import { usePostgres, useRedis } from '../lib/servers.mjs';
 
 const exec = promisify(execFile);
@@ -129,6 +129,7 @@ describe('opsctl top in tmux', () => {
     const v = await startView('ro', ['--config', config, 'top', '--interval', '500ms']);
     try {
       await v.until(/read-only: context cron is read_only/, 'the read-only status line');
+      await v.until(/^ro\s+OK\s+0\s+0\s+0\s+3\s/m, 'the ro row');  // Enter needs a row to drill into
       await v.keys('Enter');
       await v.until(/FAILURES BY REASON[\s\S]*boom/, 'the reason');
       await v.keys('r');
@@ -152,7 +153,12 @@ describe('opsctl top in tmux', () => {
     const job = await q.add('long', {});
     await running;
     await w.close(true);  // the worker is gone: the job stays active
-    await redis.io.del(`${P}:stuck:${job.id}:lock`);
+    // A lock extension already in flight when the worker closed may land after a first DEL: delete
+    // until the lock stays gone.
+    const lock = `${P}:stuck:${job.id}:lock`;
+    let gone = 0;
+    await waitFor(async () => { await redis.io.del(lock); await sleep(50); gone = (await redis.io.exists(lock)) ? 0 : gone + 1; return gone >= 5; },
+      { what: 'the lock to stay gone' });
     const audit = path.join(tempDir('top-stuck'), 'audit.jsonl');
     const v = await startView('stuck', ['--redis', redis.url, '--prefix', P, '--audit-log', audit, 'top', '--interval', '500ms']);
     try {
