@@ -7,6 +7,7 @@
 #include "cmd/fleet.h"
 #include "cmd/help.h"
 #include "cmd/registry.h"
+#include "cmd/top/top.h"
 #include "config/fleet.h"
 #include "core/error.h"
 #include "output/format.h"
@@ -26,8 +27,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& g, bool& all_contexts) {
   app.add_option("--prefix", g.prefix, "BullMQ key prefix (env OPSCTL_PREFIX; default bull)");
   app.add_option("--queue-backend", g.queue_backend, "where BullMQ keeps the queues: redis or postgres (BullMQ's PostgreSQL backend, on --pg; env OPSCTL_QUEUE_BACKEND)");
   app.add_option("--pg", g.pg, "PostgreSQL URL or key=value conninfo (env DATABASE_URL)");
-  app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health)");
-  app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health)");
+  app.add_option("--context", g.context, "context of the config file to use; a,b,c: several, in parallel (queue list, queue inspect, health; top in one view)");
+  app.add_flag("--all-contexts", all_contexts, "every context of the config file, in parallel (queue list, queue inspect, health; top in one view)");
   app.add_option("--config", g.config, "config file (env OPSCTL_CONFIG; default $XDG_CONFIG_HOME/opsctl/config.yaml)");
   app.add_option("--timeout", g.timeout, "deadline of every network wait, e.g. 500ms, 5s (default 5s)");
   app.add_option("-o,--output", g.output, "output format: text, json, nagios, prom");
@@ -184,6 +185,7 @@ int run(int argc, char** argv, Io& io) {
   register_job(app, reg);
   register_db(app, reg);
   register_runbook(app, reg);
+  register_top(app, reg, all_contexts);
   register_config(app, reg);
   register_version(app, reg);
   register_completion(app, reg);
@@ -224,7 +226,8 @@ int run(int argc, char** argv, Io& io) {
     const auto e = usage_error(fmt::format("'{}' needs a verb; run 'opsctl {} --help'", globals.command, globals.command));
     return finish(io, answer_failure(io, verb, nullptr, globals, e));
   }
-  if (config::is_fleet(globals.context, all_contexts)) {
+  // top reads several contexts itself, in one view.
+  if (config::is_fleet(globals.context, all_contexts) && globals.command != "top") {
     return finish(io, run_fleet(verb, it->second, globals, all_contexts, io));
   }
   return finish(io, run_verb(verb, it->second, globals, io));

@@ -3,34 +3,15 @@
 
 #include <fmt/format.h>
 
+#include "cmd/db/pool_flags.h"
 #include "cmd/db/render_pool.h"
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "db/pool.h"
 #include "output/format.h"
-#include "util/duration.h"
 
 namespace opsctl::cmd {
 namespace {
-
-struct PoolFlags {
-  std::string long_running = "5m";
-  std::string idle_tx = "1m";
-  std::string lock_wait = "1s";
-  std::string pooler_wait = "5s";
-  std::string pgbouncer;
-  bool all = false;
-};
-
-db::PoolOptions to_options(const PoolFlags& f) {
-  db::PoolOptions o;
-  o.long_running = util::parse_duration(f.long_running);
-  o.idle_tx = util::parse_duration(f.idle_tx);
-  o.lock_wait = util::parse_duration(f.lock_wait);
-  o.pooler_wait = util::parse_duration(f.pooler_wait);
-  o.all = f.all;
-  return o;
-}
 
 std::future<db::PoolerView> start_pooler(Session& s, const PoolFlags& f) {
   if (f.pgbouncer.empty()) return {};
@@ -99,12 +80,7 @@ int run_pool(Session& s, const PoolFlags& f) {
 void add_db_pool(CLI::App& noun, Registry& reg) {
   auto f = std::make_shared<PoolFlags>();
   CLI::App* cmd = noun.add_subcommand("pool", "connection usage and pool-exhaustion diagnosis");
-  cmd->add_option("--long", f->long_running, "an active query older than this is long-running (default 5m)");
-  cmd->add_option("--idle-tx", f->idle_tx, "a transaction idle longer than this is leaked (default 1m)");
-  cmd->add_option("--lock-wait", f->lock_wait, "lock waits shorter than this are normal (default 1s)");
-  cmd->add_option("--pooler-wait", f->pooler_wait, "critical when a PgBouncer client waits this long (default 5s)");
-  cmd->add_option("--pgbouncer", f->pgbouncer, "PgBouncer admin console conninfo, e.g. 'host=... port=6432 dbname=pgbouncer'");
-  cmd->add_flag("--all", f->all, "keep pg_dump/pg_basebackup and non-client backends in the lists");
+  add_pool_flags(cmd, *f);
   reg.add(cmd, [f](Session& s) { return run_pool(s, *f); });
 }
 

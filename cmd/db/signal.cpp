@@ -7,6 +7,7 @@
 
 #include "cmd/db/filter_flags.h"
 #include "cmd/db/render.h"
+#include "cmd/db/signal_plan.h"
 #include "cmd/mutation.h"
 #include "cmd/registry.h"
 #include "core/error.h"
@@ -23,7 +24,9 @@ struct SignalFlags {
 
 bool succeeded(const db::SignalOutcome& o) { return o.reason.empty() && (o.signalled || o.result.rfind("would ", 0) == 0); }
 
-mutation::Result to_result(db::Signal sig, const std::string& target, const std::vector<db::SignalOutcome>& outcomes) {
+}  // namespace
+
+mutation::Result signal_result(db::Signal sig, const std::string& target, const std::vector<db::SignalOutcome>& outcomes) {
   mutation::Result r;
   r.action = fmt::format("db.{}", db::to_string(sig));
   r.target = target;
@@ -49,8 +52,7 @@ mutation::Result to_result(db::Signal sig, const std::string& target, const std:
   return r;
 }
 
-// Sessions chosen by the filters, plus an outcome for each --pid they did not choose.
-std::vector<db::SignalOutcome> plan(pg::Connection& c, db::Signal sig, const db::SessionFilter& filter) {
+std::vector<db::SignalOutcome> signal_plan(pg::Connection& c, db::Signal sig, const db::SessionFilter& filter) {
   std::vector<db::SignalOutcome> out;
   for (auto& row : db::find_sessions(c, filter)) {
     db::SignalOutcome o{row, fmt::format("would {}", db::to_string(sig)), "", false, true};
@@ -66,6 +68,19 @@ std::vector<db::SignalOutcome> plan(pg::Connection& c, db::Signal sig, const db:
   }
   return out;
 }
+
+std::vector<db::SignalOutcome> signal_apply(pg::Connection& c, db::Signal sig, const db::SessionFilter& filter,
+                                            const std::vector<db::SignalOutcome>& planned) {
+  const auto wait = std::min(std::chrono::milliseconds(5000), c.timeout() / 2);
+  std::vector<db::SignalOutcome> done;
+  for (const auto& p : planned) {
+    if (p.result.rfind("would ", 0) == 0) done.push_back(db::signal_session(c, sig, filter, p.session, wait));
+    else done.push_back(p);  // refused or unmatched in the preview: reported again, never signalled
+  }
+  return done;
+}
+
+namespace {
 
 int run_signal(Session& s, db::Signal sig, const SignalFlags& f) {
   db::SessionFilter filter = to_filter(f.filter);
@@ -88,19 +103,10 @@ int run_signal(Session& s, db::Signal sig, const SignalFlags& f) {
   // The apply step signals exactly the sessions the preview showed, each re-checked by its guard.
   std::vector<db::SignalOutcome> planned;
   auto preview = [&] {
-    planned = plan(s.pg(), sig, filter);
-    return to_result(sig, spec.target, planned);
+    planned = signal_plan(s.pg(), sig, filter);
+    return signal_result(sig, spec.target, planned);
   };
-  auto apply = [&] {
-    pg::Connection& c = s.pg();
-    const auto wait = std::min(std::chrono::milliseconds(5000), c.timeout() / 2);
-    std::vector<db::SignalOutcome> done;
-    for (const auto& p : planned) {
-      if (p.result.rfind("would ", 0) == 0) done.push_back(db::signal_session(c, sig, filter, p.session, wait));
-      else done.push_back(p);  // refused or unmatched in the preview: reported again, never signalled
-    }
-    return to_result(sig, spec.target, done);
-  };
+  auto apply = [&] { return signal_result(sig, spec.target, signal_apply(s.pg(), sig, filter, planned)); };
   return run_mutation(s, spec, preview, apply);
 }
 

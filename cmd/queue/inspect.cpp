@@ -4,9 +4,11 @@
 
 #include "cmd/queue/render.h"
 #include "cmd/queue/thresholds.h"
+#include "cmd/queue/watch.h"
 #include "cmd/registry.h"
 #include "core/error.h"
 #include "output/format.h"
+#include "util/duration.h"
 #include "util/text.h"
 
 namespace opsctl::cmd {
@@ -17,6 +19,7 @@ struct InspectFlags {
   std::string state;
   std::int64_t limit = 20;
   std::int64_t offset = 0;
+  std::string watch;
   std::shared_ptr<ThresholdFlags> thresholds;
 };
 
@@ -42,6 +45,14 @@ int run_inspect(Session& s, InspectFlags& f) {
   o.limit = f.limit;
   o.offset = f.offset;
   o.now_ms = s.io().now_ms();
+  if (!f.watch.empty()) {
+    const auto every = util::parse_duration(f.watch);
+    if (every.count() < 100) throw usage_error("--watch must be at least 100ms");
+    if (s.format() != output::Format::text && s.format() != output::Format::json) {
+      throw usage_error("--watch prints -o text or -o json lines");
+    }
+    return watch_inspect(s, o, every);
+  }
   auto result = s.queues().inspect(o);
   switch (s.format()) {
     case output::Format::json: s.emit(output::json_document(queue::to_json(result))); break;
@@ -62,6 +73,7 @@ void add_queue_inspect(CLI::App& noun, Registry& reg) {
                                        "failed, waiting-children)");
   cmd->add_option("--limit", f->limit, "jobs to list with --state (default 20)");
   cmd->add_option("--offset", f->offset, "jobs to skip with --state");
+  cmd->add_option("--watch", f->watch, "repeat every DURATION (e.g. 2s) as rolling lines with deltas, until Ctrl-C");
   f->thresholds = add_threshold_flags(cmd);
   reg.add(cmd, [f](Session& s) { return run_inspect(s, *f); });
 }

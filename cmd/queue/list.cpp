@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd/queue/probe_all.h"
 #include "cmd/queue/render_list.h"
 #include "cmd/queue/thresholds.h"
 #include "cmd/registry.h"
@@ -28,43 +29,9 @@ int run_list(Session& s, const ListFlags& flags) {
   if (flags.sample < 0 || flags.sample > 1000) throw usage_error("--sample must be between 0 and 1000");
   std::string prefix = s.prefix();
   s.about_queue(prefix, "", {{"queues", nullptr}});
-  auto& store = s.queues();
+  s.queues();  // connects before the threshold warnings, as ever
   warn_unknown_thresholds(s, *flags.thresholds);
-  std::vector<queue::QueueRef> refs;
-  std::vector<queue::Thresholds> thresholds;
-  for (const auto& name : store.discover(prefix)) {
-    refs.push_back({prefix, name});
-    thresholds.push_back(resolve_thresholds(s, *flags.thresholds, name));
-  }
-  // Queues share a probe when they share window and scheduler grace; per-queue thresholds that
-  // change either get their own (rare) probe.
-  std::vector<ListedQueue> queues(refs.size());
-  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> groups;
-  for (std::size_t i = 0; i < refs.size(); ++i) groups[{thresholds[i].window_ms, thresholds[i].scheduler_grace_ms}].push_back(i);
-  for (const auto& [key, members] : groups) {
-    queue::ProbeOptions po;
-    po.window_ms = key.first;
-    po.scheduler_grace_ms = key.second;
-    po.processing_sample = static_cast<std::size_t>(flags.sample);
-    po.active_sample = 100;
-    po.local_now_ms = s.io().now_ms();
-    std::vector<queue::QueueRef> batch;
-    for (auto i : members) batch.push_back(refs[i]);
-    auto figures = store.probe(batch, po);
-    for (std::size_t k = 0; k < members.size(); ++k) {
-      auto& q = queues[members[k]];
-      q.figures = std::move(figures[k]);
-      q.thresholds = thresholds[members[k]];
-      if (q.figures.schedulers_overdue > 0) {
-        // Rare: tell overdue from broken as inspect does, so both give the same verdict.
-        auto sr = store.schedulers(q.figures.ref, {q.figures.now_ms, key.second, 1000});
-        q.figures.schedulers_overdue = sr.overdue;
-        q.figures.schedulers_broken = sr.broken;
-        q.figures.schedulers_read = true;
-      }
-      q.verdict = queue::judge(q.figures, q.thresholds);
-    }
-  }
+  std::vector<ListedQueue> queues = probe_prefix(s, *flags.thresholds, prefix, flags.sample);
   Status status = Status::ok;
   for (const auto& q : queues) status = worst(status, q.verdict.status);
   if (s.format() == output::Format::json) {

@@ -1,0 +1,285 @@
+// The live view of `opsctl top`: a fetch thread produces snapshots; the UI thread redraws with the
+// last one and its age, and answers keys, so a slow or dead server never freezes the screen.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cmd/interrupt.h"
+#include "cmd/top/actions.h"
+#include "top/db_frame.h"
+#include "cmd/top/screen.h"
+#include "cmd/top/top.h"
+#include "util/redact.h"
+
+namespace opsctl::cmd::top_view {
+namespace {
+
+enum class Tab { queues, drill, db, help };
+
+// What the fetch thread is asked for and what it gives back; guarded by mu.
+struct Shared {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stop = false;
+  Tab tab = Tab::queues;
+  std::string context, queue;  // the drill-down's queue; the db tab's context
+  std::uint64_t asked = 0;     // bumped to fetch now (a new drill-down, after an action)
+  std::uint64_t fetched = 0;   // bumped by each fetch: the screen has something new
+  top::Snapshot snap;
+  std::optional<top::Drill> drill;
+  std::optional<db::PoolReport> pool;
+  std::string detail_error;    // the drill-down's or the db tab's last failure
+};
+
+void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
+  top::Snapshot snap;
+  std::uint64_t seen = 0;
+  for (;;) {
+    Tab tab;
+    std::string context, queue;
+    {
+      std::lock_guard lock(sh.mu);
+      if (sh.stop) return;
+      tab = sh.tab;
+      context = sh.context;
+      queue = sh.queue;
+      seen = sh.asked;
+    }
+    fetcher.tick(snap);
+    std::optional<top::Drill> drill;
+    std::optional<db::PoolReport> pool;
+    std::string error;
+    try {
+      if (tab == Tab::drill) drill = fetcher.drill(context, queue);
+      if (tab == Tab::db) pool = fetcher.pool(context);
+    } catch (const std::exception& e) {
+      error = util::redact(e.what());
+    }
+    fetcher.drain_stderr();  // warnings cannot go to a full-screen terminal
+    std::unique_lock lock(sh.mu);
+    sh.snap = snap;
+    if (drill || tab != Tab::drill) sh.drill = std::move(drill);
+    if (pool || tab != Tab::db) sh.pool = std::move(pool);
+    sh.detail_error = error;
+    ++sh.fetched;
+    sh.wake.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return sh.stop || sh.asked != seen; });
+    if (sh.stop) return;
+  }
+}
+
+class Ui {
+ public:
+  Ui(Session& s, Fetcher& fetcher, top::View view, Shared& sh, Screen& screen)
+      : s_(s), fetcher_(fetcher), view_(std::move(view)), sh_(sh), screen_(screen) {}
+
+  void loop() {
+    view_.read_only = fetcher_.fleet() ? "" : read_only_reason(s_);
+    // Redraws on a key, a resize, new data, or once a second for the data's age: nothing else changes.
+    bool dirty = true;
+    std::int64_t drawn_at = 0;
+    std::uint64_t drawn = 0;
+    while (!interrupted()) {
+      const auto now = s_.io().now_ms();
+      if (dirty || fetched() != drawn || now - drawn_at >= 1000) {
+        drawn = fetched();
+        drawn_at = now;
+        draw();
+      }
+      const int k = screen_.key(200);
+      dirty = k != keys::none;
+      if (k == keys::none || k == keys::resize) continue;
+      if (!handle(k)) return;
+    }
+  }
+
+ private:
+  std::uint64_t fetched() {
+    std::lock_guard lock(sh_.mu);
+    return sh_.fetched;
+  }
+
+  std::vector<top::QueueRow> rows() {
+    std::lock_guard lock(sh_.mu);
+    return top::arrange(sh_.snap.rows, view_.sort, view_.filter);
+  }
+
+  void draw() {
+    view_.now_ms = s_.io().now_ms();
+    std::lock_guard lock(sh_.mu);
+    const int w = screen_.width(), h = screen_.height();
+    top::View v = view_;
+    switch (tab_) {
+      case Tab::queues: screen_.draw(top::queues_frame(sh_.snap, v, w, h)); break;
+      case Tab::help: screen_.draw(top::help_frame(w, h)); break;
+      case Tab::drill:
+        v.selected = reason_;
+        if (sh_.drill) screen_.draw(top::drill_frame(*sh_.drill, sh_.snap, v, w, h));
+        else screen_.draw(top::fit({{"loading " + sh_.queue + "..."}, {sh_.detail_error}}, w, h));
+        break;
+      case Tab::db:
+        v.selected = reason_;
+        screen_.draw(top::db_frame(sh_.pool, sh_.detail_error, sh_.snap, v, w, h)); break;
+    }
+  }
+
+  void switch_to(Tab t, const std::string& context = "", const std::string& queue = "") {
+    tab_ = t;
+    reason_ = 0;
+    view_.message.clear();
+    std::lock_guard lock(sh_.mu);
+    sh_.tab = t;
+    sh_.context = context;
+    sh_.queue = queue;
+    sh_.drill.reset();
+    ++sh_.asked;
+    sh_.wake.notify_all();
+  }
+
+  void refresh_now() {
+    std::lock_guard lock(sh_.mu);
+    ++sh_.asked;
+    sh_.wake.notify_all();
+  }
+
+  // Runs an action unless the context is read_only; the outcome goes to the status line.
+  template <typename F>
+  void act(F&& action) {
+    if (!view_.read_only.empty()) {
+      view_.message = "read-only: " + view_.read_only;
+      return;
+    }
+    if (fetcher_.fleet()) {
+      view_.message = "actions work in one context: run opsctl top --context NAME";
+      return;
+    }
+    view_.message = action();
+    refresh_now();
+  }
+
+  std::string selected_queue() {
+    if (tab_ == Tab::drill) {
+      std::lock_guard lock(sh_.mu);
+      return sh_.queue;
+    }
+    auto r = rows();
+    return view_.selected < r.size() ? r[view_.selected].s.queue : "";
+  }
+
+  bool handle_filter(int k) {
+    if (k == keys::enter) view_.editing_filter = false;
+    else if (k == keys::esc) {
+      view_.filter.clear();
+      view_.editing_filter = false;
+    }
+    else if (k == keys::backspace && !view_.filter.empty()) view_.filter.pop_back();
+    else if (k >= 32 && k < 127) view_.filter += static_cast<char>(k);
+    view_.selected = 0;
+    return true;
+  }
+
+  bool handle(int k) {
+    if (view_.editing_filter) return handle_filter(k);
+    if (k == 'q') return false;
+    if (k == keys::esc) return tab_ == Tab::queues || (switch_to(Tab::queues), true);
+    if (k == '?') tab_ = tab_ == Tab::help ? Tab::queues : Tab::help;
+    else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());
+    else if (tab_ == Tab::queues) handle_queues(k);
+    else if (tab_ == Tab::drill) handle_drill(k);
+    else if (tab_ == Tab::db) handle_db(k);
+    return true;
+  }
+
+  std::string selected_context() {
+    auto r = rows();
+    return view_.selected < r.size() ? r[view_.selected].s.context : "";
+  }
+
+  void handle_queues(int k) {
+    const auto n = rows().size();
+    if ((k == keys::down || k == 'j') && view_.selected + 1 < n) ++view_.selected;
+    else if ((k == keys::up || k == 'k') && view_.selected > 0) --view_.selected;
+    else if (k == '/') view_.editing_filter = true;
+    else if (k == 's') view_.sort = top::next(view_.sort);
+    else if (k == keys::enter && view_.selected < n) switch_to(Tab::drill, selected_context(), selected_queue());
+    else if (k == 'R') act([&] { return resume_queue(s_, screen_, selected_queue()); });
+  }
+
+  void handle_drill(int k) {
+    std::optional<top::ReasonRow> reason;
+    std::size_t reasons = 0;
+    {
+      std::lock_guard lock(sh_.mu);
+      if (sh_.drill) {
+        reasons = sh_.drill->reasons.size();
+        if (reason_ < reasons) reason = sh_.drill->reasons[reason_];
+      }
+    }
+    const std::string queue = selected_queue();
+    if (k == keys::down && reason_ + 1 < reasons) ++reason_;
+    else if (k == keys::up && reason_ > 0) --reason_;
+    else if (k == 'r' && reason) act([&] { return retry_reason(s_, screen_, queue, reason->reason); });
+    else if (k == 'R') act([&] { return resume_queue(s_, screen_, queue); });
+    else if (k == 'u') act([&] { return unstick_queue(s_, screen_, queue); });
+    else if (k == 'j' && reason && !reason->sample_ids.empty()) view_.message = job_line(queue, reason->sample_ids.front());
+  }
+
+  void handle_db(int k) {
+    std::vector<db::SessionRow> rows;
+    {
+      std::lock_guard lock(sh_.mu);
+      if (sh_.pool) rows = top::db_selectable(*sh_.pool);
+    }
+    if (k == keys::down && reason_ + 1 < rows.size()) ++reason_;
+    else if (k == keys::up && reason_ > 0) --reason_;
+    else if (k == 't' && reason_ < rows.size()) {
+      const auto row = rows[reason_];
+      act([&] { return terminate_session(s_, screen_, row.pid, row.backend_start); });
+    }
+  }
+
+  std::string job_line(const std::string& queue, const std::string& id) {
+    try {
+      queue::QueueRef ref{s_.prefix(), queue};
+      auto job = s_.queues().job(ref, s_.queues().shape(ref), id);
+      if (!job) return fmt::format("job {} is gone", id);
+      return fmt::format("job {} {} {} attempts {}: {}", id, job->name.value_or(""), job->state, job->attempts_made.value_or(0),
+                         job->failed_reason.value_or("").substr(0, job->failed_reason.value_or("").find('\n')));
+    } catch (const std::exception& e) {
+      return util::redact(e.what());
+    }
+  }
+
+  Session& s_;
+  Fetcher& fetcher_;
+  top::View view_;
+  Shared& sh_;
+  Screen& screen_;
+  Tab tab_ = Tab::queues;
+  std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
+};
+
+}  // namespace
+
+int run_view(Session& s, Fetcher& fetcher, top::View view) {
+  InterruptGuard guard;
+  Shared sh;
+  std::thread worker([&] { fetch_loop(sh, fetcher, view.interval_ms); });
+  {
+    Screen screen(s.color());
+    Ui ui(s, fetcher, view, sh, screen);
+    ui.loop();
+  }
+  {
+    std::lock_guard lock(sh.mu);
+    sh.stop = true;
+    sh.wake.notify_all();
+  }
+  // A fetch in flight ends within --timeout; the screen is already restored meanwhile.
+  worker.join();
+  return 0;
+}
+
+}  // namespace opsctl::cmd::top_view
