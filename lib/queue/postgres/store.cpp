@@ -1,11 +1,8 @@
 // QueueStore over BullMQ's PostgreSQL backend: the glue between the interface and the parts that
-// read (schema.cpp, probe.cpp, inspect.cpp, schedulers.cpp, job.cpp) (the mutations are not implemented yet).
+// read (schema.cpp, probe.cpp, inspect.cpp, schedulers.cpp, job.cpp) and change (docs/bullmq-postgres.md 6).
 #include "queue/postgres/store.h"
 
-#include <fmt/format.h>
-
-#include "core/error.h"
-#include "queue/postgres/db.h"
+#include "queue/postgres/mutate.h"
 
 namespace opsctl::queue {
 namespace {
@@ -33,25 +30,31 @@ class PgStore final : public QueueStore {
     return pgq::load_job(db_, ref, id);
   }
 
-  std::unique_ptr<mutation::Operation> retry(const QueueRetryOptions&) override { not_yet("queue retry"); }
-  MutationResult plan_clear(const ClearOptions&, DryRun, const Progress&) override { not_yet("queue clear"); }
-  MutationResult clear(const ClearOptions&, const Progress&) override { not_yet("queue clear"); }
-  MutationResult plan_obliterate(const ObliterateOptions&, std::int64_t&) override { not_yet("queue clear --all"); }
-  MutationResult obliterate(const ObliterateOptions&, const Progress&) override { not_yet("queue clear --all"); }
-  MutationResult pause(const PauseOptions&) override { not_yet("queue pause"); }
-  MutationResult resume(const PauseOptions&) override { not_yet("queue resume"); }
-  MutationResult promote(const PromoteOptions&) override { not_yet("queue promote"); }
-  MutationResult plan_job_retry(const JobRetryOptions&) override { not_yet("job retry"); }
-  MutationResult job_retry(const JobRetryOptions&) override { not_yet("job retry"); }
-  MutationResult job_remove(const QueueRef&, const std::vector<std::string>&, DryRun) override { not_yet("job remove"); }
-  MutationResult job_promote(const QueueRef&, const std::vector<std::string>&, DryRun) override { not_yet("job promote"); }
-  MutationResult unstick(const UnstickOptions&) override { not_yet("job unstick"); }
+  std::unique_ptr<mutation::Operation> retry(const QueueRetryOptions& o) override { return pgq::open_retry(db_, o); }
+  MutationResult plan_clear(const ClearOptions& o, DryRun mode, const Progress& p) override {
+    auto r = pgq::clear_jobs(db_, o, DryRun::yes, p);
+    r.dry_run = mode == DryRun::yes;
+    return r;
+  }
+  MutationResult clear(const ClearOptions& o, const Progress& p) override { return pgq::clear_jobs(db_, o, DryRun::no, p); }
+  MutationResult plan_obliterate(const ObliterateOptions& o, std::int64_t& active) override {
+    return pgq::plan_obliterate(db_, o, active);
+  }
+  MutationResult obliterate(const ObliterateOptions& o, const Progress& p) override { return pgq::obliterate(db_, o, p); }
+  MutationResult pause(const PauseOptions& o) override { return pgq::pause_queue(db_, o, true); }
+  MutationResult resume(const PauseOptions& o) override { return pgq::pause_queue(db_, o, false); }
+  MutationResult promote(const PromoteOptions& o) override { return pgq::promote_delayed(db_, o); }
+  MutationResult plan_job_retry(const JobRetryOptions& o) override { return pgq::job_retry(db_, o, DryRun::yes); }
+  MutationResult job_retry(const JobRetryOptions& o) override { return pgq::job_retry(db_, o, DryRun::no); }
+  MutationResult job_remove(const QueueRef& ref, const std::vector<std::string>& ids, DryRun mode) override {
+    return pgq::job_remove(db_, ref, ids, mode);
+  }
+  MutationResult job_promote(const QueueRef& ref, const std::vector<std::string>& ids, DryRun mode) override {
+    return pgq::job_promote(db_, ref, ids, mode);
+  }
+  MutationResult unstick(const UnstickOptions& o) override { return pgq::unstick(db_, o); }
 
  private:
-  [[noreturn]] void not_yet(const char* verb) const {
-    throw unknown_error(fmt::format("postgres {}: {} is not supported on the PostgreSQL backend yet", db_.target(), verb));
-  }
-
   pgq::Db db_;
 };
 
