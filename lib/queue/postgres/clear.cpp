@@ -1,6 +1,6 @@
 // `queue clear --state` on PostgreSQL (docs/bullmq-postgres.md 6.3). With only --older-than and
 // --limit on completed, failed, waiting, delayed or prioritized: BullMQ's own clean(), exactly as
-// Queue.clean(grace, limit, state), in calls of at most 1000 ids. With --since, and always for
+// Queue.clean(grace, limit, state), in calls of at most 250 ids. With --since, and always for
 // active (clean would take jobs a live worker holds): the jobs picked here, locked, and each
 // removed with BullMQ's remove(q, id, false), which re-checks the lock on the database clock.
 #include <algorithm>
@@ -13,7 +13,7 @@
 namespace opsctl::queue::pgq {
 namespace {
 
-constexpr std::int64_t kCleanCall = 1000;
+constexpr std::int64_t kCleanCall = 250;  // ids per clean() call: ~50 ms on a loaded host (bench/pg-queue)
 
 // clean()'s selection for a state (its own WHERE, docs 3.5), over $2 = the cutoff.
 std::string clean_where(const std::string& state) {

@@ -15,10 +15,10 @@
 
 namespace opsctl::queue::pgq {
 
-// Jobs per transaction (docs section 6: default 100, at most 1000). BullMQ's per-job functions
-// cost about 0.25 ms each (reprocess_job: a row update, an event row, two NOTIFYs), so 100 keeps
-// every statement near 25 ms, far below what would hold up a worker's finish on the same rows.
-inline constexpr std::int64_t kBatch = 100;
+// Jobs per transaction (docs section 6: at most 1000). BullMQ's per-job functions cost 0.25 to
+// 0.8 ms each (reprocess_job: a row update, an event row, two NOTIFYs; more on a loaded host), so
+// 50 keeps every statement under 50 ms (bench/pg-queue), short next to a worker's lock renewal.
+inline constexpr std::int64_t kBatch = 50;
 
 // Runs body in one transaction whose statements are bounded by the session's timeout and whose
 // row and advisory locks are waited for at most 2 s.
