@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cmd/mutation.h"
+#include "cmd/queue_target.h"
 #include "cmd/registry.h"
 #include "queue/job_retry.h"
 
@@ -21,7 +22,7 @@ int run_job_retry(Session& s, const JobRetryFlags& f) {
   o.ref = {s.prefix(), f.queue};
   o.ids = f.ids;
   o.reset = f.reset_attempts ? queue::ResetAttempts::yes : queue::ResetAttempts::no;
-  spec.target = fmt::format("{} {}", s.redis_target().display(), o.ref.display());
+  spec.target = fmt::format("{} {}", queue_target_display(s), o.ref.display());
   spec.verb_phrase = "retry";
   spec.noun_phrase = "jobs";
   spec.dry_run = f.dry_run;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cmd/mutation.h"
+#include "cmd/queue_target.h"
 #include "cmd/progress.h"
 #include "cmd/registry.h"
 #include "queue/retry.h"
@@ -42,7 +43,7 @@ int run_retry(Session& s, const RetryFlags& f) {
   MutationSpec spec = mutation_spec(s, "queue.retry");
   auto o = to_options(s, f);
   queue::check_retry_options(o);  // a bad option is a usage error before any connection
-  spec.target = fmt::format("{} {}", s.redis_target().display(), o.ref.display());
+  spec.target = fmt::format("{} {}", queue_target_display(s), o.ref.display());
   spec.verb_phrase = "retry";
   spec.noun_phrase = f.since.empty() ? fmt::format("{} jobs", o.state)
                                      : queue::since_phrase(o.state, f.since, f.older_than);

@@ -4,6 +4,51 @@
 
 namespace opsctl::queue {
 
+ProbeOptions probe_options(const InspectOptions& o) {
+  ProbeOptions po;
+  po.window_ms = o.thresholds.window_ms;
+  po.scheduler_grace_ms = o.thresholds.scheduler_grace_ms;
+  po.local_now_ms = o.now_ms;
+  return po;
+}
+
+InspectResult start_inspect(const InspectOptions& o, QueueFigures figures) {
+  InspectResult r;
+  r.ref = o.ref;
+  r.thresholds = o.thresholds;
+  r.figures = std::move(figures);
+  const auto& f = r.figures;
+  r.now_ms = f.now_ms;
+  r.shape = f.shape;
+  r.counts = f.counts;
+  r.workers = f.workers;
+  r.oldest_waiting_id = f.oldest_waiting_id;
+  r.oldest_waiting_timestamp = f.oldest_waiting_timestamp;
+  r.stalled_checked = f.active_checked;
+  for (const auto& j : f.active) {
+    // Bull 3 and unknown layouts keep no lock BullMQ's way: a missing one proves nothing there.
+    if (j.lock_ttl_ms || f.shape.layout != Layout::bullmq) continue;
+    ++r.stalled;
+    if (r.stalled_ids.size() < 20) r.stalled_ids.push_back(j.id);
+  }
+  return r;
+}
+
+void finish_inspect(InspectResult& r, std::optional<SchedulersResult> schedulers) {
+  if (schedulers) {
+    r.figures.schedulers_overdue = schedulers->overdue;
+    r.figures.schedulers_broken = schedulers->broken;
+    r.figures.schedulers_read = true;
+    r.figures.problems.insert(r.figures.problems.end(), schedulers->problems.begin(), schedulers->problems.end());
+    r.schedulers = std::move(schedulers);
+  }
+  r.problems = r.figures.problems;
+  auto verdict = judge(r.figures, r.thresholds);
+  r.status = verdict.status;
+  r.summary = std::move(verdict.summary);
+  r.checks = std::move(verdict.checks);
+}
+
 const std::vector<std::string>& listable_states() {
   static const std::vector<std::string> s = {"waiting",   "active", "delayed", "prioritized",
                                              "completed", "failed", "waiting-children", "paused"};

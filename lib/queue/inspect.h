@@ -69,6 +69,15 @@ struct InspectResult {
   std::int64_t now_ms = 0;  // the Redis server's clock
 };
 
+// What a store's inspect reads, in order: probe_options(o) for the figures; start_inspect once they
+// are read and the queue is known to exist (it copies what inspect shows of them: counts, workers,
+// oldest waiting, active jobs without a lock); the store's own samples (failures, listed jobs); then
+// finish_inspect with the queue's schedulers when it has any (their findings join the figures'
+// problems) to judge it all.
+ProbeOptions probe_options(const InspectOptions& o);
+InspectResult start_inspect(const InspectOptions& o, QueueFigures figures);
+void finish_inspect(InspectResult& r, std::optional<SchedulersResult> schedulers);
+
 // True when s is a state name jobs can be listed for.
 bool is_listable_state(const std::string& s);
 const std::vector<std::string>& listable_states();

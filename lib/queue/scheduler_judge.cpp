@@ -166,4 +166,23 @@ void judge_scheduler(SchedulerInfo& s, std::int64_t now_ms, std::int64_t grace_m
   }
 }
 
+void summarise(SchedulersResult& r, std::int64_t grace_ms) {
+  for (const auto& s : r.schedulers) {
+    r.overdue += s.overdue ? 1 : 0;
+    r.broken += s.broken ? 1 : 0;
+    r.ended += s.ended ? 1 : 0;
+  }
+  r.status = r.broken > 0 ? Status::critical : r.overdue > 0 ? Status::warning : Status::ok;
+  if (!r.problems.empty()) r.status = worst(r.status, Status::unknown);
+  std::vector<std::string> parts{fmt::format("{} scheduler{}", r.total, r.total == 1 ? "" : "s"),
+                                 fmt::format("{} overdue", r.overdue), fmt::format("{} broken", r.broken)};
+  if (r.ended > 0) parts.push_back(fmt::format("{} ended", r.ended));
+  if (r.total > static_cast<std::int64_t>(r.schedulers.size())) {
+    parts.push_back(fmt::format("{} read, {} late by more than {}ms", r.schedulers.size(), r.late, grace_ms));
+  }
+  if (r.overdue > 0 && r.queue_paused) parts.push_back("queue PAUSED");
+  if (!r.problems.empty()) parts.push_back(fmt::format("{} problem{}", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
+  r.summary = fmt::format("{}", fmt::join(parts, ", "));
+}
+
 }  // namespace opsctl::queue

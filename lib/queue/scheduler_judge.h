@@ -65,4 +65,8 @@ std::string chain_end_reason(const SchedulerInfo& s, std::int64_t now_ms);
 // else broken. State "unknown" (unreadable job) is not judged.
 void judge_scheduler(SchedulerInfo& s, std::int64_t now_ms, std::int64_t grace_ms, bool queue_paused);
 
+// The totals of r's schedulers (overdue, broken, ended), its status and its one-line summary
+// ("3 schedulers, 1 overdue, 0 broken"), once r.schedulers, total, late and problems are read.
+void summarise(SchedulersResult& r, std::int64_t grace_ms);
+
 }  // namespace opsctl::queue

@@ -2,8 +2,7 @@
 // BullMQ 6 on a real PostgreSQL: a queue seeded in every state (tests/lib/bullmq-pg.mjs), then
 // queue list, queue inspect (counts equal to BullMQ's getJobCounts, the stuck job found, workers
 // as BullMQ's getWorkers), job show (the fields of BullMQ's getJob), queue schedulers, and the
-// refusals: an unsupported schema version, a missing schema, a bad --queue-backend, mutations
-// not yet implemented on this backend.
+// refusals: an unsupported schema version, a missing schema, a bad --queue-backend.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
@@ -132,10 +131,11 @@ describe('reads', () => {
     assert.match(r.stderr, /queue 'nosuch' not found in schema 'bq_read'/);
   });
 
-  test('mutations not yet implemented refuse clearly (3)', async () => {
-    const r = await opsctl('queue', 'retry', 'mail', '--yes');
-    assertCode(['queue', 'retry'], r, 3);
-    assert.match(r.stderr, /not supported on the PostgreSQL backend yet/);
+  test('mutations run on this backend: a dry run previews and changes nothing (pg_queue_mutations tests them)', async () => {
+    const r = await opsctlJson('queue', 'retry', 'mail', '--dry-run');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.matched, 3);
+    assert.deepEqual(await seeded.queue.getJobCounts(), seeded.counts);
   });
 });
 

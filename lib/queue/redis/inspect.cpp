@@ -103,48 +103,22 @@ void add_jobs(redis::Client& client, InspectResult& r, const InspectOptions& o) 
 
 InspectResult inspect_queue(redis::Client& client, const InspectOptions& o) {
   require_one_slot(client, o.ref);
-  InspectResult r;
-  r.ref = o.ref;
-  r.thresholds = o.thresholds;
-  ProbeOptions po;
-  po.window_ms = o.thresholds.window_ms;
-  po.scheduler_grace_ms = o.thresholds.scheduler_grace_ms;
-  po.local_now_ms = o.now_ms;
-  r.figures = std::move(probe_queues(client, {o.ref}, po).front());
-  if (!r.figures.shape.exists) {
+  auto figures = std::move(probe_queues(client, {o.ref}, probe_options(o)).front());
+  if (!figures.shape.exists) {
     throw_queue_not_found(client, o.ref.prefix, o.ref.name);
   }
-  const auto& f = r.figures;
-  if (f.shape.layout == Layout::unknown) {
+  InspectResult r = start_inspect(o, std::move(figures));
+  if (r.shape.layout == Layout::unknown) {
     r.figures.problems.push_back({"", r.ref.display(), "", "queue layout not recognised as BullMQ or Bull"});
-  }
-  r.now_ms = f.now_ms;
-  r.shape = f.shape;
-  r.counts = f.counts;
-  r.workers = f.workers;
-  r.oldest_waiting_id = f.oldest_waiting_id;
-  r.oldest_waiting_timestamp = f.oldest_waiting_timestamp;
-  r.stalled_checked = f.active_checked;
-  for (const auto& j : f.active) {
-    if (j.lock_ttl_ms || f.shape.layout != Layout::bullmq) continue;
-    ++r.stalled;
-    if (r.stalled_ids.size() < 20) r.stalled_ids.push_back(j.id);
   }
   add_failures(client, r, o.failure_sample);
   if (o.state) add_jobs(client, r, o);
-  if (f.schedulers > 0) {
+  std::optional<SchedulersResult> schedulers;
+  if (r.figures.schedulers > 0) {
     // Told apart here (overdue vs broken), where list only counts the late ones.
-    r.schedulers = read_schedulers(client, o.ref, {f.now_ms, o.thresholds.scheduler_grace_ms, 1000});
-    r.figures.schedulers_overdue = r.schedulers->overdue;
-    r.figures.schedulers_broken = r.schedulers->broken;
-    r.figures.schedulers_read = true;
-    r.figures.problems.insert(r.figures.problems.end(), r.schedulers->problems.begin(), r.schedulers->problems.end());
+    schedulers = read_schedulers(client, o.ref, {r.figures.now_ms, o.thresholds.scheduler_grace_ms, 1000});
   }
-  r.problems = r.figures.problems;
-  auto verdict = judge(r.figures, r.thresholds);
-  r.status = verdict.status;
-  r.summary = std::move(verdict.summary);
-  r.checks = std::move(verdict.checks);
+  finish_inspect(r, std::move(schedulers));
   return r;
 }
 

@@ -102,25 +102,6 @@ void find_hashed_legacy_jobs(redis::Client& client, const QueueRef& ref, std::ve
   }
 }
 
-void summarize(SchedulersResult& r, std::int64_t grace_ms) {
-  for (const auto& s : r.schedulers) {
-    r.overdue += s.overdue ? 1 : 0;
-    r.broken += s.broken ? 1 : 0;
-    r.ended += s.ended ? 1 : 0;
-  }
-  r.status = r.broken > 0 ? Status::critical : r.overdue > 0 ? Status::warning : Status::ok;
-  if (!r.problems.empty()) r.status = worst(r.status, Status::unknown);
-  std::vector<std::string> parts{fmt::format("{} scheduler{}", r.total, r.total == 1 ? "" : "s"),
-                                 fmt::format("{} overdue", r.overdue), fmt::format("{} broken", r.broken)};
-  if (r.ended > 0) parts.push_back(fmt::format("{} ended", r.ended));
-  if (r.total > static_cast<std::int64_t>(r.schedulers.size())) {
-    parts.push_back(fmt::format("{} read, {} late by more than {}ms", r.schedulers.size(), r.late, grace_ms));
-  }
-  if (r.overdue > 0 && r.queue_paused) parts.push_back("queue PAUSED");
-  if (!r.problems.empty()) parts.push_back(fmt::format("{} problem{}", r.problems.size(), r.problems.size() == 1 ? "" : "s"));
-  r.summary = fmt::format("{}", fmt::join(parts, ", "));
-}
-
 }  // namespace
 
 redis::Command overdue_count_command(const QueueRef& ref, std::int64_t now_ms, std::int64_t grace_ms) {
@@ -145,7 +126,7 @@ SchedulersResult read_schedulers(redis::Client& client, const QueueRef& ref, con
                                overdue_count_command(ref, o.now_ms, o.grace_ms)});
   const std::string type = head[0].str;
   if (type != "zset") {  // a repeat key of another type is already among the shape's problems
-    summarize(r, o.grace_ms);
+    summarise(r, o.grace_ms);
     return r;
   }
   r.total = head[1].as_int().value_or(0);
@@ -217,7 +198,7 @@ SchedulersResult read_schedulers(redis::Client& client, const QueueRef& ref, con
     if (s.next_job_state) apply_job_opts(s, probed[i], ref, r.problems);
     judge_scheduler(s, o.now_ms, o.grace_ms, r.queue_paused);
   }
-  summarize(r, o.grace_ms);
+  summarise(r, o.grace_ms);
   return r;
 }
 
