@@ -46,9 +46,9 @@ std::string inspect_text(const queue::InspectResult& r, bool color) {
   } else {
     out += "Workers:   unknown (CLIENT LIST is not allowed on this server)\n";
   }
-  if (r.oldest_waiting_id) {
+  if (r.figures.oldest_waiting_id) {
     const auto& since = r.figures.oldest_waiting_since;
-    out += fmt::format("Oldest:    job {} waiting for {}\n", *r.oldest_waiting_id,
+    out += fmt::format("Oldest:    job {} waiting for {}\n", *r.figures.oldest_waiting_id,
                        since ? queue::age_text(r.now_ms - *since) : "unknown time");
   }
   if (r.stalled > 0) {

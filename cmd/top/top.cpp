@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "output/format.h"
 #include "top/json.h"
+#include "top/layout.h"
 #include "util/duration.h"
 
 namespace opsctl::cmd {
@@ -77,6 +78,9 @@ void register_top(CLI::App& app, Registry& reg, const bool& all_contexts) {
   cmd->add_option("--sample", f->sample, "newest completed jobs per queue for processing time (default 20)");
   add_pool_flags(cmd, f->pool);  // the db tab
   f->thresholds = add_threshold_flags(cmd);
+  std::string keys = "Keys:\n";
+  for (const auto& line : top::key_help()) keys += line + "\n";
+  cmd->footer(keys);
   reg.add(cmd, [f, &all_contexts](Session& s) { return run_top(s, *f, all_contexts); });
 }
 

@@ -22,8 +22,6 @@ InspectResult start_inspect(const InspectOptions& o, QueueFigures figures) {
   r.shape = f.shape;
   r.counts = f.counts;
   r.workers = f.workers;
-  r.oldest_waiting_id = f.oldest_waiting_id;
-  r.oldest_waiting_timestamp = f.oldest_waiting_timestamp;
   r.stalled_checked = f.active_checked;
   for (const auto& j : f.active) {
     // Bull 3 and unknown layouts keep no lock BullMQ's way: a missing one proves nothing there.

@@ -53,8 +53,6 @@ struct InspectResult {
   std::optional<SchedulersResult> schedulers;  // when the queue has any
   Counts counts;
   std::optional<std::vector<WorkerInfo>> workers;
-  std::optional<std::string> oldest_waiting_id;
-  std::optional<std::int64_t> oldest_waiting_timestamp;
   // Active jobs without a lock: their worker died and nothing will recover them until BullMQ's
   // stalled checker runs (or never, if no worker runs it). Checked on the first 1000 active jobs.
   std::int64_t stalled = 0;
@@ -71,7 +69,7 @@ struct InspectResult {
 
 // What a store's inspect reads, in order: probe_options(o) for the figures; start_inspect once they
 // are read and the queue is known to exist (it copies what inspect shows of them: counts, workers,
-// oldest waiting, active jobs without a lock); the store's own samples (failures, listed jobs); then
+// active jobs without a lock; the oldest waiting job is read from figures); the store's own samples (failures, listed jobs); then
 // finish_inspect with the queue's schedulers when it has any (their findings join the figures'
 // problems) to judge it all.
 ProbeOptions probe_options(const InspectOptions& o);

@@ -43,8 +43,8 @@ nlohmann::json to_json(const InspectResult& r) {
     j["workers"] = nullptr;  // CLIENT LIST not allowed on this server
     j["worker_names"] = nlohmann::json::array();
   }
-  if (r.oldest_waiting_id) {
-    nlohmann::json o{{"id", *r.oldest_waiting_id}, {"timestamp", iso(r.oldest_waiting_timestamp)}};
+  if (r.figures.oldest_waiting_id) {
+    nlohmann::json o{{"id", *r.figures.oldest_waiting_id}, {"timestamp", iso(r.figures.oldest_waiting_timestamp)}};
     const auto& since = r.figures.oldest_waiting_since;
     o["ready_since"] = iso(since);
     o["age_ms"] = since ? nlohmann::json(r.now_ms - *since) : nullptr;

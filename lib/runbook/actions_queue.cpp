@@ -54,9 +54,9 @@ ActionResult inspect(const Args& a, ActionContext& ctx, DryRun) {
   f["ready"] = queue::count_of(r.counts, "waiting") + queue::count_of(r.counts, "prioritized") +
                queue::count_of(r.counts, "paused");
   f["workers"] = r.workers ? json(r.workers->size()) : json(nullptr);
-  f["oldest_waiting_id"] = r.oldest_waiting_id ? json(*r.oldest_waiting_id) : json(nullptr);
+  f["oldest_waiting_id"] = r.figures.oldest_waiting_id ? json(*r.figures.oldest_waiting_id) : json(nullptr);
   f["oldest_waiting_age_ms"] =
-      r.oldest_waiting_timestamp ? json(r.now_ms - *r.oldest_waiting_timestamp) : json(nullptr);
+      r.figures.oldest_waiting_timestamp ? json(r.now_ms - *r.figures.oldest_waiting_timestamp) : json(nullptr);
   json reasons = json::array();
   for (const auto& g : r.failures) reasons.push_back({{"reason", g.reason}, {"count", g.count}});
   f["failure_reasons"] = reasons;

@@ -148,24 +148,29 @@ std::vector<Line> queues_frame(const Snapshot& s, const View& v, int width, int 
   return lines;
 }
 
+const std::vector<std::string>& key_help() {
+  static const std::vector<std::string> keys{
+      "  q          quit (Esc: back from a drill-down, the db tab or this help)",
+      "  ?          this help",
+      "  /          filter queues by name (Enter keeps it, Esc clears it)",
+      "  s          next sort key: status, waiting, failed/min, completed/min, failed, oldest, name",
+      "  Up/Down    select a queue (also k/j on the queues tab)",
+      "  Enter      drill into the selected queue: failures by reason, active, delayed, schedulers",
+      "  Tab        database tab: slots by state, long transactions, idle in transaction, blockers",
+      "  r          drill-down: retry the failed jobs of the selected reason",
+      "  R          resume the selected (paused) queue",
+      "  u          drill-down: unstick active jobs whose lock is gone",
+      "  j          drill-down: show the newest job of the selected reason",
+      "  t          db tab: terminate the selected session",
+      "",
+      "Actions preview what they would change and ask before they change it, as the commands do;",
+      "a read_only context disables them. Every action appends a line to the audit log."};
+  return keys;
+}
+
 std::vector<Line> help_frame(int width, int height) {
-  std::vector<Line> lines{{"opsctl top: keys", Status::ok, false, false, true},
-                          {""},
-                          {"  q          quit (Esc: back from a drill-down, the db tab or this help)"},
-                          {"  ?          this help"},
-                          {"  /          filter queues by name (Enter keeps it, Esc clears it)"},
-                          {"  s          next sort key: status, waiting, failed/min, completed/min, failed, oldest, name"},
-                          {"  Up/Down    select a queue (also k/j on the queues tab)"},
-                          {"  Enter      drill into the selected queue: failures by reason, active, delayed, schedulers"},
-                          {"  Tab        database tab: slots by state, long transactions, idle in transaction, blockers"},
-                          {"  r          drill-down: retry the failed jobs of the selected reason"},
-                          {"  R          resume the selected (paused) queue"},
-                          {"  u          drill-down: unstick active jobs whose lock is gone"},
-                          {"  j          drill-down: show the newest job of the selected reason"},
-                          {"  t          db tab: terminate the selected session"},
-                          {""},
-                          {"Actions preview what they would change and ask before they change it, as the commands do;"},
-                          {"a read_only context disables them. Every action appends a line to the audit log."}};
+  std::vector<Line> lines{{"opsctl top: keys", Status::ok, false, false, true}, {""}};
+  for (const auto& k : key_help()) lines.push_back({k});
   return fit(std::move(lines), width, height);
 }
 
