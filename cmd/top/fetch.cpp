@@ -6,6 +6,7 @@
 
 #include "cmd/queue/probe_all.h"
 #include "core/error.h"
+#include "queue/json.h"
 #include "util/redact.h"
 
 namespace opsctl::cmd::top_view {
@@ -31,18 +32,14 @@ Fetcher::Ctx& Fetcher::find(const std::string& context) {
 }
 
 std::vector<top::QueueSample> Fetcher::read(Ctx& c) {
-  if (!c.session) c.session = std::make_unique<Session>(c.flags, io_);
-  try {
-    Session& s = *c.session;
+  // A failure drops the session: the next tick connects afresh (a restarted server, a failover).
+  return with_session(c, [&](Session& s) {
     std::vector<top::QueueSample> out;
     for (const auto& q : probe_prefix(s, *settings_.thresholds, s.prefix(), settings_.sample)) {
       out.push_back(top::sample_of(q.figures, q.verdict, c.name));
     }
     return out;
-  } catch (...) {
-    c.session.reset();  // the next tick connects afresh (a restarted server, a failover)
-    throw;
-  }
+  });
 }
 
 void Fetcher::tick(top::Snapshot& snap, Failure failure) {
@@ -77,10 +74,7 @@ void Fetcher::tick(top::Snapshot& snap, Failure failure) {
 }
 
 top::Drill Fetcher::drill(const std::string& context, const std::string& queue) {
-  Ctx& c = find(context);
-  if (!c.session) c.session = std::make_unique<Session>(c.flags, io_);
-  try {
-    Session& s = *c.session;
+  return with_session(find(context), [&](Session& s) {
     queue::InspectOptions o;
     o.ref = {s.prefix(), queue};
     o.thresholds = resolve_thresholds(s, *settings_.thresholds, queue);
@@ -93,29 +87,30 @@ top::Drill Fetcher::drill(const std::string& context, const std::string& queue) 
     o.failure_sample = 0;
     auto delayed = s.queues().inspect(o);
     return top::make_drill(failed, delayed.jobs);
-  } catch (...) {
-    c.session.reset();
-    throw;
-  }
+  });
+}
+
+std::optional<nlohmann::json> Fetcher::job(const std::string& context, const std::string& queue, const std::string& id) {
+  return with_session(find(context), [&](Session& s) -> std::optional<nlohmann::json> {
+    queue::QueueRef ref{s.prefix(), queue};
+    auto job = s.queues().job(ref, s.queues().shape(ref), id);
+    if (!job) return std::nullopt;
+    return queue::to_json(*job, ref);
+  });
 }
 
 db::PoolReport Fetcher::pool(const std::string& context) {
-  Ctx& c = find(context);
-  if (!c.session) c.session = std::make_unique<Session>(c.flags, io_);
-  try {
-    db::PoolInput in = db::read_pool(c.session->pg());
+  return with_session(find(context), [&](Session& s) {
+    db::PoolInput in = db::read_pool(s.pg());
     if (!settings_.pgbouncer.empty()) {
       pg::ConnectOptions o;
       o.conninfo = settings_.pgbouncer;
       o.source = "--pgbouncer";
-      o.timeout = c.session->timeout();
+      o.timeout = s.timeout();
       in.pooler = db::read_pooler(o);
     }
     return db::diagnose_pool(in, settings_.pool);
-  } catch (...) {
-    c.session.reset();
-    throw;
-  }
+  });
 }
 
 std::string Fetcher::drain_stderr() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cmd/queue/thresholds.h"
 #include "cmd/session.h"
 #include "db/pool.h"
@@ -36,6 +38,8 @@ class Fetcher {
   void tick(top::Snapshot& snap, Failure failure = Failure::keep);
   // The drill-down of one queue; throws Error.
   top::Drill drill(const std::string& context, const std::string& queue);
+  // One job as queue::to_json gives it; nullopt when it is not in the queue; throws Error.
+  std::optional<nlohmann::json> job(const std::string& context, const std::string& queue, const std::string& id);
   // The pool report of a context's PostgreSQL; throws Error.
   db::PoolReport pool(const std::string& context);
   // What the sessions wrote to stderr (warnings) since the last call.
@@ -50,6 +54,18 @@ class Fetcher {
     std::vector<top::QueueSample> last;
   };
   Ctx& find(const std::string& context);
+  // f(session) on the context's session, opened on first use and dropped when f throws (the next
+  // call reconnects).
+  template <typename F>
+  auto with_session(Ctx& c, F&& f) {
+    if (!c.session) c.session = std::make_unique<Session>(c.flags, io_);
+    try {
+      return f(*c.session);
+    } catch (...) {
+      c.session.reset();
+      throw;
+    }
+  }
   std::vector<top::QueueSample> read(Ctx& c);  // throws
 
   std::ostringstream out_, err_;

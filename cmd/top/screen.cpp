@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "cmd/interrupt.h"
+
 namespace opsctl::cmd::top_view {
 namespace {
 
@@ -67,6 +69,8 @@ int Screen::key(int timeout_ms) {
     case KEY_UP: return keys::up;
     case KEY_DOWN: return keys::down;
     case KEY_RESIZE: return keys::resize;
+    case KEY_PPAGE: return keys::page_up;
+    case KEY_NPAGE: return keys::page_down;
     case KEY_ENTER: case '\r': return keys::enter;
     case KEY_BACKSPACE: case 8: return keys::backspace;
     default: return c;
@@ -90,8 +94,14 @@ std::string Screen::ask_line(const std::string& text) {
   refresh();
   std::string answer;
   for (;;) {
-    timeout(-1);
+    // Short waits, so a Ctrl-C (or SIGTERM) answers at once instead of at the next key.
+    timeout(100);
     int c = getch();
+    if (interrupted()) {
+      answer.clear();
+      break;
+    }
+    if (c == ERR) continue;
     if (c == '\n' || c == KEY_ENTER) break;
     if (c == 27) {
       answer.clear();

@@ -13,7 +13,7 @@ namespace opsctl::cmd::top_view {
 // Keys as the view reads them (ncurses' own macros stay inside screen.cpp: they clash with C++ names).
 namespace keys {
 constexpr int none = -1, esc = 27, enter = '\n', tab = '\t', backspace = 127;
-constexpr int up = 0x1001, down = 0x1002, resize = 0x1003;
+constexpr int up = 0x1001, down = 0x1002, resize = 0x1003, page_up = 0x1004, page_down = 0x1005;
 }  // namespace keys
 
 class Screen {
@@ -28,7 +28,8 @@ class Screen {
   void draw(const std::vector<top::Line>& lines);
   // A key within timeout_ms (keys::none when none came); a resize comes as keys::resize.
   int key(int timeout_ms);
-  // A dialog over the frame: the text, then a line read with echo (Enter ends it, Esc gives "").
+  // A dialog over the frame: the text, then a line read with echo (Enter ends it; Esc, and Ctrl-C or
+  // SIGTERM at once, give "": nothing is confirmed, and the view then ends).
   std::string ask_line(const std::string& text);
 
  private:

@@ -10,6 +10,7 @@
 #include "cmd/interrupt.h"
 #include "cmd/top/actions.h"
 #include "top/db_frame.h"
+#include "top/job_view.h"
 #include "cmd/top/screen.h"
 #include "cmd/top/top.h"
 #include "util/redact.h"
@@ -32,6 +33,11 @@ struct Shared {
   std::optional<top::Drill> drill;
   std::optional<db::PoolReport> pool;
   std::string detail_error;    // the drill-down's or the db tab's last failure
+  // The job view over the drill-down: the job asked for, and what its last read gave.
+  std::string job_id;
+  std::string job_read;        // the id job/job_gone are about
+  std::optional<nlohmann::json> job;
+  bool job_gone = false;
 };
 
 void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
@@ -39,21 +45,25 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
   std::uint64_t seen = 0;
   for (;;) {
     Tab tab;
-    std::string context, queue;
+    std::string context, queue, job_id;
     {
       std::lock_guard lock(sh.mu);
       if (sh.stop) return;
       tab = sh.tab;
       context = sh.context;
       queue = sh.queue;
+      job_id = sh.job_id;
       seen = sh.asked;
     }
     fetcher.tick(snap);
     std::optional<top::Drill> drill;
     std::optional<db::PoolReport> pool;
+    std::optional<nlohmann::json> job;
     std::string error;
+    const bool job_view = tab == Tab::drill && !job_id.empty();
     try {
-      if (tab == Tab::drill) drill = fetcher.drill(context, queue);
+      if (job_view) job = fetcher.job(context, queue, job_id);
+      else if (tab == Tab::drill) drill = fetcher.drill(context, queue);
       if (tab == Tab::db) pool = fetcher.pool(context);
     } catch (const std::exception& e) {
       error = util::redact(e.what());
@@ -61,7 +71,13 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
     fetcher.drain_stderr();  // warnings cannot go to a full-screen terminal
     std::unique_lock lock(sh.mu);
     sh.snap = snap;
-    if (drill || tab != Tab::drill) sh.drill = std::move(drill);
+    if (job_view && error.empty()) {
+      sh.job_read = job_id;
+      sh.job_gone = !job;
+      sh.job = std::move(job);
+    } else if (drill || tab != Tab::drill) {
+      sh.drill = std::move(drill);  // the drill-down stays as it was under the job view
+    }
     if (pool || tab != Tab::db) sh.pool = std::move(pool);
     sh.detail_error = error;
     ++sh.fetched;
@@ -116,7 +132,9 @@ class Ui {
       case Tab::help: screen_.draw(top::help_frame(w, h)); break;
       case Tab::drill:
         v.selected = reason_;
-        if (sh_.drill) screen_.draw(top::drill_frame(*sh_.drill, sh_.snap, v, w, h));
+        if (job_) {
+          screen_.draw(top::job_frame(job_pane(), sh_.snap, v, w, h));
+        } else if (sh_.drill) screen_.draw(top::drill_frame(*sh_.drill, sh_.snap, v, w, h));
         else screen_.draw(top::fit({{"loading " + sh_.queue + "..."}, {sh_.detail_error}}, w, h));
         break;
       case Tab::db:
@@ -128,11 +146,13 @@ class Ui {
   void switch_to(Tab t, const std::string& context = "", const std::string& queue = "") {
     tab_ = t;
     reason_ = 0;
+    job_.reset();
     view_.message.clear();
     std::lock_guard lock(sh_.mu);
     sh_.tab = t;
     sh_.context = context;
     sh_.queue = queue;
+    sh_.job_id.clear();
     sh_.drill.reset();
     ++sh_.asked;
     sh_.wake.notify_all();
@@ -183,6 +203,7 @@ class Ui {
   bool handle(int k) {
     if (view_.editing_filter) return handle_filter(k);
     if (k == 'q') return false;
+    if (job_ && tab_ == Tab::drill) return handle_job(k), true;
     if (k == keys::esc) return tab_ == Tab::queues || (switch_to(Tab::queues), true);
     if (k == '?') tab_ = tab_ == Tab::help ? Tab::queues : Tab::help;
     else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());
@@ -223,7 +244,72 @@ class Ui {
     else if (k == 'r' && reason) act([&] { return retry_reason(s_, screen_, queue, reason->reason); });
     else if (k == 'R') act([&] { return resume_queue(s_, screen_, queue); });
     else if (k == 'u') act([&] { return unstick_queue(s_, screen_, queue); });
-    else if (k == 'j' && reason && !reason->sample_ids.empty()) view_.message = job_line(queue, reason->sample_ids.front());
+    else if (k == 'j' && reason && !reason->sample_ids.empty()) open_job(queue, *reason);
+  }
+
+  // The job view over the drill-down: the reason's jobs, the newest first.
+  void open_job(const std::string& queue, const top::ReasonRow& reason) {
+    top::JobPane p;
+    p.queue = queue;
+    p.reason = reason.reason;
+    p.ids = reason.sample_ids;
+    job_ = std::move(p);
+    view_.message.clear();
+    show_job();
+  }
+
+  // Asks the fetch thread for the job under the view's index (or for none: the drill-down again).
+  void show_job() {
+    std::lock_guard lock(sh_.mu);
+    sh_.job_id = job_ ? job_->id() : "";
+    ++sh_.asked;
+    sh_.wake.notify_all();
+  }
+
+  void close_job() {
+    job_.reset();
+    show_job();
+  }
+
+  // The UI's pane with what the fetch thread last read for it; sh_.mu is held.
+  top::JobPane job_pane() const {
+    top::JobPane p = *job_;
+    if (sh_.job_read == p.id()) {
+      p.doc = sh_.job;
+      p.gone = sh_.job_gone;
+    }
+    p.error = sh_.detail_error;
+    return p;
+  }
+
+  void handle_job(int k) {
+    const int page = std::max(1, screen_.height() - 8);
+    auto scroll_by = [&](long d) {
+      std::size_t max = 0;
+      {
+        std::lock_guard lock(sh_.mu);
+        max = top::job_scroll_max(job_pane(), sh_.snap, view_, screen_.width(), screen_.height());
+      }
+      const long next = std::clamp(static_cast<long>(job_->scroll) + d, 0L, static_cast<long>(max));
+      job_->scroll = static_cast<std::size_t>(next);
+    };
+    const std::string queue = job_->queue, reason = job_->reason;
+    if (k == keys::esc || k == 'j') close_job();
+    else if (k == keys::down) scroll_by(1);
+    else if (k == keys::up) scroll_by(-1);
+    else if (k == keys::page_down || k == ' ') scroll_by(page);
+    else if (k == keys::page_up) scroll_by(-page);
+    else if ((k == 'n' || k == 'p') && (k == 'n' ? job_->index > 0 : job_->index + 1 < job_->ids.size())) {
+      job_->index = k == 'n' ? job_->index - 1 : job_->index + 1;
+      job_->scroll = 0;
+      show_job();
+    } else if (k == 'r' || k == 'R' || k == 'u') {
+      // The reason's actions, as in the drill-down; the job view closes on the outcome.
+      close_job();
+      if (k == 'r') act([&] { return retry_reason(s_, screen_, queue, reason); });
+      else if (k == 'R') act([&] { return resume_queue(s_, screen_, queue); });
+      else act([&] { return unstick_queue(s_, screen_, queue); });
+    }
   }
 
   void handle_db(int k) {
@@ -240,18 +326,6 @@ class Ui {
     }
   }
 
-  std::string job_line(const std::string& queue, const std::string& id) {
-    try {
-      queue::QueueRef ref{s_.prefix(), queue};
-      auto job = s_.queues().job(ref, s_.queues().shape(ref), id);
-      if (!job) return fmt::format("job {} is gone", id);
-      return fmt::format("job {} {} {} attempts {}: {}", id, job->name.value_or(""), job->state, job->attempts_made.value_or(0),
-                         job->failed_reason.value_or("").substr(0, job->failed_reason.value_or("").find('\n')));
-    } catch (const std::exception& e) {
-      return util::redact(e.what());
-    }
-  }
-
   Session& s_;
   Fetcher& fetcher_;
   top::View view_;
@@ -259,6 +333,7 @@ class Ui {
   Screen& screen_;
   Tab tab_ = Tab::queues;
   std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
+  std::optional<top::JobPane> job_;  // the job view, open over the drill-down
 };
 
 }  // namespace

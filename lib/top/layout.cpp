@@ -160,10 +160,12 @@ const std::vector<std::string>& key_help() {
       "  r          drill-down: retry the failed jobs of the selected reason",
       "  R          resume the selected (paused) queue",
       "  u          drill-down: unstick active jobs whose lock is gone",
-      "  j          drill-down: show the newest job of the selected reason",
+      "  j          drill-down: the job view of the selected reason's newest job (every job show field);",
+      "             there Up/Down/PgUp/PgDn scroll, n/p newer/older job of the reason, j or Esc back",
       "  t          db tab: terminate the selected session",
       "",
-      "Actions preview what they would change and ask before they change it, as the commands do;",
+      "Actions preview what they would change and ask before they change it, as the commands do",
+      "(Ctrl-C in a dialog confirms nothing and ends the view);",
       "a read_only context disables them. Every action appends a line to the audit log."};
   return keys;
 }

@@ -143,6 +143,118 @@ describe('opsctl top in tmux', () => {
     }
   });
 
+  test('j opens the job view: every job show field of the reason\'s newest job, scrolling, n/p through the reason\'s jobs, j and Esc back', async () => {
+    const P = 'topjob';
+    const q = new Queue('pay', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    const w = new Worker('pay', async (job) => {
+      await job.log(`charging card ${job.data.n}`);
+      throw new Error('card declined');
+    }, { connection: redis.connection, prefix: P, concurrency: 1 });
+    for (const n of [1, 2, 3]) {
+      await q.add('charge', { n, receipt: 'r'.repeat(6000) });  // about 50 rows at 120 columns: the end needs scrolling
+      await waitFor(async () => (await q.getFailedCount()) === n, { what: `${n} failed` });
+    }
+    await w.close();
+    const [newest, middle] = await q.getFailed(0, 1);  // newest first, as the view lists them
+    const v = await startView('job', ['--redis', redis.url, '--prefix', P, 'top', '--interval', '500ms']);
+    try {
+      await v.until(/^pay\s/m, 'the pay row');
+      await v.keys('Enter');
+      await v.until(/FAILURES BY REASON[\s\S]*card declined/, 'the reason');
+      await v.keys('j');
+      let s = await v.until(new RegExp(`^job ${newest.id} charge failed attempts 1: card declined`, 'm'), 'the newest job of the reason');
+      assert.match(s, /\[job \S+ of pay\]/);
+      assert.match(s, /^job 1 of 3 with reason "card declined" \(newest first\)/m);
+      assert.match(s, new RegExp(`^Job: +${P}:pay:${newest.id}$`, 'm'));
+      assert.match(s, /^Name: +charge$/m);
+      assert.match(s, /^State: +failed$/m);
+      assert.match(s, /^Attempts: +1 made/m);
+      assert.match(s, /^Failed: +card declined$/m);
+      assert.match(s, /^Data: +\{"n":3,"receipt":"rrrr/m);
+      assert.doesNotMatch(s, /^Logs \(/m);  // below the screen until scrolled
+      assert.doesNotMatch(s, /FAILURES BY REASON/);
+      await waitFor(async () => { await v.keys('NPage'); return /^Logs \(1 lines, last 1 shown\):\n  charging card 3/m.test(await v.screen()); },
+        { timeoutMs: 15000, intervalMs: 300, what: 'the logs after scrolling down' });
+      s = await v.screen();
+      assert.match(s, /^Stacktrace \(last attempt\):\n  Error: card declined/m);
+      await v.keys('p');
+      s = await v.until(/^job 2 of 3 with reason/m, 'the older job');
+      await v.until(new RegExp(`^job ${middle.id} charge failed attempts 1: card declined`, 'm'), 'the older job\'s fields');
+      await v.until(/^Data: +\{"n":2,/m, 'the older job\'s data, from the top again');
+      await v.keys('n');
+      await v.until(new RegExp(`^job ${newest.id} charge failed`, 'm'), 'the newest again');
+      await v.keys('j');
+      await v.until(/FAILURES BY REASON[\s\S]*card declined/, 'back in the drill-down with j');
+      await v.keys('j');
+      await v.until(/^job 1 of 3 with reason/m, 'the job view again');
+      await v.keys('Escape');
+      await v.until(/FAILURES BY REASON/, 'Esc goes back to the drill-down first');
+      await v.keys('Escape');
+      await v.until(/^QUEUE/m, 'then to the queues');
+      assert.equal(await q.getFailedCount(), 3);  // looking changes nothing
+      await v.keys('q');
+      await v.until(/EXIT=0/, 'exit 0');
+    } finally {
+      await v.close();
+    }
+  });
+
+  test('Ctrl-C inside a confirmation dialog ends the view at once with nothing changed; the terminal is restored', async () => {
+    const P = 'topctrlc';
+    const q = new Queue('cc', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    const w = new Worker('cc', async () => { throw new Error('gateway timeout'); }, { connection: redis.connection, prefix: P });
+    await q.addBulk([1, 2, 3, 4].map((n) => ({ name: 'x', data: { n } })));
+    await waitFor(async () => (await q.getFailedCount()) === 4, { what: '4 failed' });
+    await w.close();
+    const audit = path.join(tempDir('top-ctrlc'), 'audit.jsonl');
+    const v = await startView('ctrlc', ['--redis', redis.url, '--prefix', P, '--audit-log', audit, 'top', '--interval', '500ms']);
+    try {
+      await v.until(/^cc\s/m, 'the cc row');
+      await v.keys('Enter');
+      await v.until(/FAILURES BY REASON[\s\S]*gateway timeout/, 'the reason');
+      await v.keys('r');
+      await v.until(/About to retry 4 failed jobs with reason "gateway timeout"[\s\S]*Proceed\? \[y\/N\]/, 'the confirmation');
+      await v.keys('C-c');
+      const end = await v.until(/EXIT=\d+/, 'the view ending without another key', 3000);
+      assert.match(end, /EXIT=0/);
+      assert.equal((await tmux('display-message', '-p', '-t', 'ctrlc', '#{alternate_on}')).trim(), '0');
+      assert.equal(await q.getFailedCount(), 4);
+      assert.equal(await q.getWaitingCount(), 0);
+      const lines = (() => { try { return readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)); } catch { return []; } })();
+      assert.ok(lines.every((l) => !l.changed), JSON.stringify(lines));
+    } finally {
+      await v.close();
+    }
+  });
+
+  test('NO_COLOR and --no-color: no colour in the terminal; without them the verdicts are coloured', async () => {
+    const P = 'topcolor';
+    const q = new Queue('hue', { connection: redis.connection, prefix: P });
+    redis.closers.push(q);
+    await q.add('x', {});
+    // capture-pane -e keeps the escape sequences; a foreground colour is SGR 30-37, 90-97 or 38;...
+    const colour = /\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m/;
+    const runs = [['plain', [], {}], ['nocolor-env', [], { NO_COLOR: '1' }], ['nocolor-flag', ['--no-color'], {}]];
+    const views = [];
+    try {
+      for (const [name, flags, env] of runs) {
+        const v = await startView(name, ['--redis', redis.url, '--prefix', P, ...flags, 'top', '--interval', '500ms'], env);
+        views.push(v);
+        await v.until(/^hue\s+OK/m, `the hue row (${name})`);
+        const raw = await tmux('capture-pane', '-e', '-p', '-t', name);
+        if (name === 'plain') assert.match(raw, colour, 'colour without NO_COLOR');
+        else assert.doesNotMatch(raw, colour, `no colour with ${name}`);
+        assert.match(raw, /\x1b\[[0-9;]*7[0-9;]*m/, 'the selected row stays in reverse video');
+        await v.keys('q');
+        await v.until(/EXIT=0/, 'exit 0');
+      }
+    } finally {
+      for (const v of views) await v.close();
+    }
+  });
+
   test('the drill-down shows an active job whose lock is gone; u requeues it after confirming', async () => {
     const P = 'topstuck';
     const q = new Queue('stuck', { connection: redis.connection, prefix: P });
