@@ -203,7 +203,7 @@ class Ui {
   bool handle(int k) {
     if (view_.editing_filter) return handle_filter(k);
     if (k == 'q') return false;
-    if (job_ && tab_ == Tab::drill) return handle_job(k), true;
+    if (job_ && tab_ == Tab::drill && k != '?' && k != keys::tab) return handle_job(k), true;
     if (k == keys::esc) return tab_ == Tab::queues || (switch_to(Tab::queues), true);
     if (k == '?') tab_ = tab_ == Tab::help ? Tab::queues : Tab::help;
     else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());

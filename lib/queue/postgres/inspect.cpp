@@ -13,8 +13,15 @@ namespace {
 
 void add_failures(Db& db, InspectResult& r, std::size_t sample) {
   if (sample == 0) return;
-  auto f = db.query(fmt::format("SELECT id, failed_reason FROM {}.job WHERE queue = $1 AND state = 'failed'"
-                                " ORDER BY finished_at_ms DESC NULLS LAST, id LIMIT $2::bigint",
+  // Newest finished first, then any without finished_at_ms, ties by id: two parts job_finished_idx
+  // answers in order (one ORDER BY ... NULLS LAST would sort every failed job of the queue).
+  auto f = db.query(fmt::format("SELECT id, failed_reason FROM ("
+                                "(SELECT id, failed_reason, 0 AS part, finished_at_ms FROM {0}.job"
+                                "  WHERE queue = $1 AND state = 'failed' AND finished_at_ms IS NOT NULL"
+                                "  ORDER BY finished_at_ms DESC, id LIMIT $2::bigint)"
+                                " UNION ALL (SELECT id, failed_reason, 1, NULL FROM {0}.job"
+                                "  WHERE queue = $1 AND state = 'failed' AND finished_at_ms IS NULL ORDER BY id LIMIT $2::bigint)"
+                                ") x ORDER BY part, finished_at_ms DESC, id LIMIT $2::bigint",
                                 db.qualified(r.ref.prefix)),
                     {r.ref.name, std::to_string(sample)});
   std::map<std::string, FailureGroup> groups;

@@ -35,35 +35,46 @@ QueueFigures probe_queue(Db& db, const QueueRef& ref, const ProbeOptions& o) {
   if (!q.shape.exists) return q;
   const std::string now = std::to_string(q.now_ms), since = std::to_string(q.now_ms - q.window_ms);
 
+  // One statement (one snapshot), each figure a scalar subquery that BullMQ's partial indexes answer
+  // alone (index-only: job_ready_idx, job_active_idx, job_delayed_idx, job_finished_idx,
+  // job_waiting_children_idx) instead of one pass over every row of the queue. held is the sum of
+  // the states; waiting is priority 0 (a negative priority counts in held only, as it did).
   auto c = db.query(fmt::format(
-      "SELECT count(*) FILTER (WHERE state = 'active') AS active,"
-      " count(*) FILTER (WHERE state = 'completed') AS completed,"
-      " count(*) FILTER (WHERE state = 'delayed') AS delayed,"
-      " count(*) FILTER (WHERE state = 'failed') AS failed,"
-      " count(*) FILTER (WHERE state = 'waiting' AND priority > 0) AS prioritized,"
-      " count(*) FILTER (WHERE state = 'waiting' AND priority = 0) AS waiting,"
-      " count(*) FILTER (WHERE state = 'waiting-children') AS \"waiting-children\","
-      " count(*) FILTER (WHERE state = 'delayed' AND process_at_ms <= $2::bigint) AS due,"
-      " min(process_at_ms) FILTER (WHERE state = 'delayed' AND process_at_ms <= $2::bigint) AS oldest_due,"
-      " count(*) FILTER (WHERE state = 'completed' AND finished_at_ms >= $3::bigint) AS completed_window,"
-      " count(*) FILTER (WHERE state = 'failed' AND finished_at_ms >= $3::bigint) AS failed_window,"
-      " min(finished_at_ms) FILTER (WHERE state = 'completed') AS completed_oldest,"
-      " max(finished_at_ms) FILTER (WHERE state = 'completed') AS completed_newest,"
-      " min(finished_at_ms) FILTER (WHERE state = 'failed') AS failed_oldest,"
-      " max(finished_at_ms) FILTER (WHERE state = 'failed') AS failed_newest,"
-      " count(*) AS held,"
+      "SELECT (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'active') AS active,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'completed') AS completed,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'delayed') AS delayed,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'failed') AS failed,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'waiting' AND priority > 0) AS prioritized,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'waiting' AND priority < 0) AS negative,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'waiting') AS waiting_all,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'waiting-children') AS \"waiting-children\","
+      " d.due, d.oldest_due,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'completed' AND finished_at_ms >= $3::bigint) AS completed_window,"
+      " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'failed' AND finished_at_ms >= $3::bigint) AS failed_window,"
+      " (SELECT min(finished_at_ms) FROM {0}.job WHERE queue = $1 AND state = 'completed') AS completed_oldest,"
+      " (SELECT max(finished_at_ms) FROM {0}.job WHERE queue = $1 AND state = 'completed') AS completed_newest,"
+      " (SELECT min(finished_at_ms) FROM {0}.job WHERE queue = $1 AND state = 'failed') AS failed_oldest,"
+      " (SELECT max(finished_at_ms) FROM {0}.job WHERE queue = $1 AND state = 'failed') AS failed_newest,"
       " (SELECT COALESCE(s.last_value, 0) FROM pg_sequences s"
       "   WHERE s.schemaname = $4 AND s.sequencename = {0}.job_id_seq_name($1)) AS ever"
-      " FROM {0}.job WHERE queue = $1",
+      " FROM (SELECT count(*) AS due, min(process_at_ms) AS oldest_due FROM {0}.job"
+      "   WHERE queue = $1 AND state = 'delayed' AND process_at_ms <= $2::bigint) d",
       S),
       {ref.name, now, since, ref.prefix});
   pg::Row cr(c, 0);
-  for (const auto& state : bullmq_states()) q.counts.emplace_back(state, cr.integer(state).value_or(0));
+  const auto count = [&](const char* column) { return cr.integer(column).value_or(0); };
+  const std::int64_t waiting = count("waiting_all") - count("prioritized") - count("negative");
+  std::int64_t held = count("waiting_all");
+  for (const auto& state : bullmq_states()) {
+    const std::int64_t n = state == "waiting" ? waiting : count(state.c_str());
+    q.counts.emplace_back(state, n);
+    if (state != "waiting" && state != "prioritized") held += n;
+  }
   q.due_delayed = cr.integer("due").value_or(0);
   q.oldest_due_ms = plausible(cr.integer("oldest_due"));
   auto ever = cr.integer("ever");
   // Custom ids do not advance the counter: then held can exceed it, as on Redis.
-  q.jobs_removed = !ever || cr.integer("held").value_or(0) < *ever;
+  q.jobs_removed = !ever || held < *ever;
   for (auto [name, f] : {std::pair{"completed", &q.completed}, {"failed", &q.failed}}) {
     f->retained = count_of(q.counts, name);
     f->in_window = cr.integer(std::string(name) + "_window").value_or(0);
