@@ -9,8 +9,9 @@
 //   RSS     opsctl's peak resident set (/usr/bin/time -f %M);
 //   longest the longest statement of opsctl's session (application_name opsctl) during each run,
 //           from the server log (log_min_duration_statement = 0 for that run only);
-//   inspect `opsctl queue inspect` on BENCH_INSPECT_JOBS (default 1,000,000) jobs, best of 5, and
-//           EXPLAIN of its counting aggregate (which index serves it).
+//   inspect `opsctl queue inspect` on BENCH_INSPECT_JOBS (default 1,000,000) jobs, best of 5, next
+//           to BullMQ's getJobCounts(), and EXPLAIN of its counts (which index serves each state);
+//   same    Job.retry per job (the end state opsctl's retry leaves) on a sample, per job.
 // Seeding is bulk SQL: BullMQ's add_jobs_bulk (Queue.addBulk) in chunks of 10,000, then one
 // UPDATE to the failed state a Worker's move_to_failed leaves (the bench measures opsctl, not seeding).
 import { spawnSync } from 'node:child_process';
@@ -101,6 +102,17 @@ async function main() {
     `longest statement ${o.longestMs.toFixed(1)} ms (target <= 50)`);
   row('retry', rRetry, bRetry);
   row('clear', rClear, bClear);
+  // Queue.retryJobs is one set-based UPDATE (retry_jobs: attempts reset, no events, parents left as
+  // they were); opsctl's end state is Job.retry's (reprocess_job per job). The same end state with
+  // BullMQ's own API is a Job.retry per job: timed on a sample, per job.
+  const SAMPLE = Math.min(N, 2000);
+  await seed(bmq, SAMPLE, 'failed');
+  const sampleIds = (await bq.sql(`SELECT id FROM job WHERE queue = 'bmq' AND state = 'failed' ORDER BY finished_at_ms, id`)).map((r) => r.id);
+  t = performance.now();
+  for (const id of sampleIds) await (await bmq.getJob(id)).retry('failed');
+  const perJob = (performance.now() - t) / sampleIds.length;
+  console.log(`retry  same end state with BullMQ's API (Job.retry per job, ${sampleIds.length} jobs): ${perJob.toFixed(3)} ms a job;` +
+    ` opsctl ${(rRetry.ms / N).toFixed(3)} ms a job, ratio ${(rRetry.ms / N / perJob).toFixed(2)}`);
 
   const big = bq.queue('big');
   const states = ['completed', 'failed', 'waiting'];
@@ -114,10 +126,22 @@ async function main() {
     inspect = opsctl(['queue', 'inspect', 'big']);
     times.push(inspect.ms);
   }
-  const plan = await bq.sql(`EXPLAIN SELECT count(*) FILTER (WHERE state = 'active') FROM job WHERE queue = 'big'`);
+  const bTimes = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await big.getJobCounts();
+    bTimes.push(performance.now() - t0);
+  }
   console.log(`inspect ${INSPECT_N.toLocaleString('en-US')} jobs (${states.join('/')}): best ${Math.min(...times).toFixed(0)} ms, ` +
     `median ${[...times].sort((a, b) => a - b)[2].toFixed(0)} ms (target <= 50); counts ${JSON.stringify(inspect.doc.counts)}`);
-  console.log(`plan of the counting aggregate:\n  ${plan.map((r) => r['QUERY PLAN']).join('\n  ')}`);
+  console.log(`        BullMQ's getJobCounts() alone, in this process on an open pool: best ${Math.min(...bTimes).toFixed(0)} ms; ` +
+    `ratio opsctl (whole process) / BullMQ ${(Math.min(...times) / Math.min(...bTimes)).toFixed(2)}`);
+  // opsctl counts each state with its own subquery; which index answers each one:
+  const plan = await bq.sql(`EXPLAIN SELECT (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'waiting') w,
+    (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'completed') c, (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'active') a,
+    (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'delayed') d, (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'waiting-children') wc`);
+  const scans = plan.map((r) => r['QUERY PLAN']).filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, ''));
+  console.log(`plan of the counts: ${scans.join('; ')}`);
 }
 
 function require_version() { return '6.7'; }

@@ -9,7 +9,41 @@
 
 namespace opsctl::queue::pgq {
 
-void in_batch(Db& db, const std::function<void()>& body) {
+void Pacer::took(std::int64_t jobs, std::chrono::nanoseconds elapsed) {
+  if (jobs <= 0) return;
+  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  samples_.push_back({static_cast<double>(jobs), ms});
+  if (samples_.size() > 8) samples_.erase(samples_.begin());
+  // Least squares of ms = fixed + per_job * jobs over the last batches (their sizes differ as the
+  // pacer moves; while they do not, or the fit is noise, the last batch's average stands).
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : samples_) {
+    n += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double var = n * sxx - sx * sx;
+  double per_job = ms / static_cast<double>(jobs), fixed = 0;
+  if (n >= 3 && var > 1e-9) {
+    const double slope = (n * sxy - sx * sy) / var;
+    if (slope > 0) {
+      per_job = slope;
+      fixed = std::max(0.0, (sy - slope * sx) / n);
+    }
+  }
+  // A call that costs `fixed` whatever its size holds its locks that long anyway: then the batch
+  // may take half as long again, and fewer calls pay the fixed part less often.
+  const double allowed = std::max<double>(kBatchTargetMs, 1.5 * fixed);
+  const double ideal = std::max(0.0, allowed - fixed) / std::max(per_job, 1e-6);
+  const double current = static_cast<double>(size_);
+  const double next = std::clamp(ideal, current / 2, current * 2);
+  size_ = std::clamp(static_cast<std::int64_t>(next), kBatchMin, kBatchMax);
+}
+
+std::chrono::nanoseconds in_batch(Db& db, const std::function<void()>& body) {
+  const auto start = std::chrono::steady_clock::now();
   auto& c = db.conn();
   const auto timeout = c.timeout().count();
   pg::Transaction tx(c, "BEGIN READ WRITE");  // the session defaults to read-only transactions
@@ -20,6 +54,7 @@ void in_batch(Db& db, const std::function<void()>& body) {
            std::to_string(std::max<std::int64_t>(timeout * 2, 30000))});
   body();
   tx.commit();
+  return std::chrono::steady_clock::now() - start;
 }
 
 std::string json_ids(const std::vector<std::string>& ids) { return nlohmann::json(ids).dump(); }

@@ -1,6 +1,6 @@
 // `queue clear --state` on PostgreSQL (docs/bullmq-postgres.md 6.3). With only --older-than and
 // --limit on completed, failed, waiting, delayed or prioritized: BullMQ's own clean(), exactly as
-// Queue.clean(grace, limit, state), in calls of at most 250 ids. With --since, and always for
+// Queue.clean(grace, limit, state), in calls paced by the database (Pacer). With --since, and always for
 // active (clean would take jobs a live worker holds): the jobs picked here, locked, and each
 // removed with BullMQ's remove(q, id, false), which re-checks the lock on the database clock.
 #include <algorithm>
@@ -12,8 +12,6 @@
 
 namespace opsctl::queue::pgq {
 namespace {
-
-constexpr std::int64_t kCleanCall = 250;  // ids per clean() call: ~50 ms on a loaded host (bench/pg-queue)
 
 // clean()'s selection for a state (its own WHERE, docs 3.5), over $2 = the cutoff.
 std::string clean_where(const std::string& state) {
@@ -83,16 +81,18 @@ MutationResult preview(Db& db, const ClearOptions& o, std::int64_t now) {
 void clean(Db& db, const ClearOptions& o, MutationResult& r, const Progress& progress) {
   const std::string S = db.qualified(o.ref.prefix);
   const std::string type = o.state == "waiting" ? "wait" : o.state;
+  Pacer pacer;
   for (;;) {
-    const std::int64_t call = std::min(kCleanCall, left(o, r.changed));
+    const std::int64_t call = std::min(pacer.size(), left(o, r.changed));
     if (call == 0) return;
     std::int64_t got = 0;
-    in_batch(db, [&] {
+    const auto took = in_batch(db, [&] {
       auto ids = db.query(fmt::format("SELECT id FROM {}.clean($1, $2, $3::bigint, $4::integer) AS id", S),
                           {o.ref.name, type, std::to_string(o.cutoff_ms), std::to_string(call)});
       each_row(ids, [&](const pg::Row& row) { r.add_sample(row.text("id")); });
       got = static_cast<std::int64_t>(ids.rows.size());
     });
+    pacer.took(got, took);
     r.matched += got;
     r.changed += got;
     if (progress) progress(r.changed);
@@ -105,8 +105,9 @@ void remove_picked(Db& db, const ClearOptions& o, std::int64_t now, MutationResu
   const Picked p = picked_where(o.state);
   const std::vector<pg::Param> bounds{std::to_string(o.cutoff_ms), std::to_string(o.min_ms), std::to_string(now)};
   pg::Param after_key, after_id;
+  Pacer pacer;
   for (;;) {
-    const std::int64_t size = std::min(kBatch, left(o, r.matched));
+    const std::int64_t size = std::min(pacer.size(), left(o, r.matched));
     if (size == 0) return;
     // Read without locks; the batch below locks what still matches.
     auto page = db.query(fmt::format("SELECT id, {2} AS k FROM {0}.job WHERE queue = $1 AND {1}"
@@ -117,7 +118,7 @@ void remove_picked(Db& db, const ClearOptions& o, std::int64_t now, MutationResu
     std::vector<std::string> ids;
     each_row(page, [&](const pg::Row& row) { ids.push_back(row.text("id")); });
     if (ids.empty()) return;
-    in_batch(db, [&] {
+    const auto took = in_batch(db, [&] {
       auto removed = db.query(
           fmt::format("WITH locked AS (SELECT j.id, t.ord FROM {0}.job j JOIN jsonb_array_elements_text($5::jsonb)"
                       " WITH ORDINALITY AS t(id, ord) ON j.id = t.id WHERE j.queue = $1 AND {1}"
@@ -131,6 +132,7 @@ void remove_picked(Db& db, const ClearOptions& o, std::int64_t now, MutationResu
         r.add_sample(row.text("id"));
       });
     });
+    pacer.took(static_cast<std::int64_t>(ids.size()), took);
     r.matched += static_cast<std::int64_t>(ids.size());
     if (progress) progress(r.changed);
     if (static_cast<std::int64_t>(page.rows.size()) < size) return;

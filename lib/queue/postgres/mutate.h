@@ -4,6 +4,7 @@
 // one transaction (SET LOCAL statement_timeout, lock_timeout): the pick locks its rows
 // (FOR UPDATE SKIP LOCKED), so nothing changes between the pick and the function, which re-checks
 // the state itself. A failure mid-way leaves as Interrupted with what the committed batches did.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,14 +16,35 @@
 
 namespace opsctl::queue::pgq {
 
-// Jobs per transaction (docs section 6: at most 1000). BullMQ's per-job functions cost 0.25 to
-// 0.8 ms each (reprocess_job: a row update, an event row, two NOTIFYs; more on a loaded host), so
-// 50 keeps every statement under 50 ms (bench/pg-queue), short next to a worker's lock renewal.
+// Jobs per transaction. BullMQ's functions cost from about 10 us a job (clean) to 0.1-0.8 ms
+// (reprocess_job: a row update, an event row, two NOTIFYs; more on a loaded host), so the size is
+// paced by the database (Pacer): the first batch is kBatch, each next one is sized towards
+// kBatchTargetMs, so no transaction holds its locks near 50 ms (bench/pg-queue), short next to a
+// worker's lock renewal. docs section 6: at most 1000 jobs per transaction.
 inline constexpr std::int64_t kBatch = 50;
+inline constexpr std::int64_t kBatchMin = 10;
+inline constexpr std::int64_t kBatchMax = 1000;
+inline constexpr std::int64_t kBatchTargetMs = 20;
+
+// The size of the next batch from how long the last ones took: a fit of time = fixed + per_job x
+// jobs over the last 8 batches, then the size that takes kBatchTargetMs (or 1.5 x fixed when the
+// fixed part alone is over that: clean() reads and sorts the whole state on every call, so smaller
+// calls only pay it more often), moving at most x2 or /2 a batch, within [kBatchMin, kBatchMax].
+class Pacer {
+ public:
+  explicit Pacer(std::int64_t first = kBatch) : size_(first) {}
+  std::int64_t size() const { return size_; }
+  // A batch of `jobs` jobs took `elapsed` (its whole transaction, commit included).
+  void took(std::int64_t jobs, std::chrono::nanoseconds elapsed);
+
+ private:
+  std::int64_t size_;
+  std::vector<std::pair<double, double>> samples_;  // (jobs, ms) of the last batches
+};
 
 // Runs body in one transaction whose statements are bounded by the session's timeout and whose
-// row and advisory locks are waited for at most 2 s.
-void in_batch(Db& db, const std::function<void()>& body);
+// row and advisory locks are waited for at most 2 s. Returns how long the transaction took.
+std::chrono::nanoseconds in_batch(Db& db, const std::function<void()>& body);
 // Ids as the JSON array the statements unnest (jsonb_array_elements_text ... WITH ORDINALITY).
 std::string json_ids(const std::vector<std::string>& ids);
 // A result naming the action and the queue ("127.0.0.1:5432/app as app bq:mail"), after checking

@@ -25,7 +25,7 @@ class Retry final : public mutation::Operation {
 
   MutationResult plan() override {
     MutationResult r = start_result(db_, "queue.retry", o_.ref);
-    walk(kPage, [&](std::vector<Candidate>& page) {
+    walk([] { return kPage; }, [&](std::vector<Candidate>& page) {
       for (const auto& c : page) {
         ++r.matched;
         r.add_sample(c.id);
@@ -37,9 +37,10 @@ class Retry final : public mutation::Operation {
 
   MutationResult apply(const mutation::Progress& progress) override {
     MutationResult r = start_result(db_, "queue.retry", o_.ref);
+    Pacer pacer;
     interruptible(r, [&] {
-      walk(kBatch, [&](std::vector<Candidate>& page) {
-        in_batch(db_, [&] { retry_page(page, r); });
+      walk([&] { return pacer.size(); }, [&](std::vector<Candidate>& page) {
+        pacer.took(static_cast<std::int64_t>(page.size()), in_batch(db_, [&] { retry_page(page, r); }));
         if (progress) progress(r.matched);
         return true;
       }, r.matched);
@@ -54,7 +55,9 @@ class Retry final : public mutation::Operation {
 
   // Pages of matching jobs in (finished_at_ms, id) order, read without locks and filtered here
   // (--reason is opsctl's regex); on_page sees at most what --limit leaves. done: jobs taken so far.
-  void walk(std::int64_t size, const std::function<bool(std::vector<Candidate>&)>& on_page, const std::int64_t& done) {
+  // size() is asked before each page.
+  void walk(const std::function<std::int64_t()>& size_of_page, const std::function<bool(std::vector<Candidate>&)>& on_page,
+            const std::int64_t& done) {
     const std::string S = db_.qualified(o_.ref.prefix);
     const std::string sql = fmt::format(
         "SELECT id, name, failed_reason, finished_at_ms FROM {0}.job WHERE queue = $1 AND state = $2::{0}.job_state"
@@ -65,6 +68,7 @@ class Retry final : public mutation::Operation {
     pg::Param after_ms, after_id;
     for (;;) {
       if (left(done) == 0) return;
+      const std::int64_t size = size_of_page();
       auto rows = db_.query(sql, {o_.ref.name, o_.state, std::to_string(window_.max_score),
                                   std::to_string(window_.min_score), o_.name, after_ms, after_id, std::to_string(size)});
       std::vector<Candidate> page;

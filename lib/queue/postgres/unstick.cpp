@@ -53,11 +53,12 @@ MutationResult unstick(Db& db, const UnstickOptions& o) {
       if (o.to == UnstickTarget::failed) p.emplace_back(unstick_failed_reason);
       return p;
     };
+    Pacer pacer;
     for (;;) {
-      const std::int64_t size = std::min(kBatch, cap());
+      const std::int64_t size = std::min(pacer.size(), cap());
       if (size == 0) return;
       std::int64_t picked = 0;
-      in_batch(db, [&] {
+      const auto took = in_batch(db, [&] {
         auto moved = db.query(
             fmt::format("WITH picked AS (SELECT id FROM {0}.job WHERE queue = $1 AND {1}"
                         " AND ($4::text IS NULL OR id > $4::text) ORDER BY id LIMIT $5::bigint FOR UPDATE SKIP LOCKED)"
@@ -71,6 +72,7 @@ MutationResult unstick(Db& db, const UnstickOptions& o) {
         });
         picked = static_cast<std::int64_t>(moved.rows.size());
       });
+      pacer.took(picked, took);
       r.matched += picked;
       if (o.progress) o.progress(r.matched);
       if (picked < size) return;

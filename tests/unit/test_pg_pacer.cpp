@@ -1,0 +1,71 @@
+// The batch sizes of the PostgreSQL backend's transitions (queue/postgres/mutate.h): they follow
+// how long the database takes, towards kBatchTargetMs, within the bounds, whether a call costs
+// per job or mostly per call.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "queue/postgres/mutate.h"
+
+using namespace opsctl::queue::pgq;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+namespace {
+
+// A database whose call costs fixed_us plus per_job_us a job; the size after `batches` batches.
+std::int64_t settle(Pacer& p, std::int64_t fixed_us, std::int64_t per_job_us, int batches = 60) {
+  for (int i = 0; i < batches; ++i) p.took(p.size(), microseconds(fixed_us + per_job_us * p.size()));
+  return p.size();
+}
+
+double ms_at(std::int64_t size, std::int64_t fixed_us, std::int64_t per_job_us) {
+  return static_cast<double>(fixed_us + per_job_us * size) / 1000.0;
+}
+
+}  // namespace
+
+TEST_SUITE("postgres batch pacing") {
+  TEST_CASE("starts at kBatch; a fast database doubles it per batch up to kBatchMax") {
+    Pacer p;
+    CHECK(p.size() == kBatch);
+    p.took(p.size(), milliseconds(1));
+    CHECK(p.size() == 2 * kBatch);
+    CHECK(settle(p, 0, 1) == kBatchMax);
+  }
+
+  TEST_CASE("a per-job cost settles within the target band") {
+    for (std::int64_t per_job_us : {100, 160, 400, 800}) {
+      Pacer p;
+      const auto size = settle(p, 300, per_job_us);
+      CAPTURE(per_job_us);
+      CAPTURE(size);
+      CHECK(ms_at(size, 300, per_job_us) >= 0.5 * kBatchTargetMs);
+      CHECK(ms_at(size, 300, per_job_us) <= 1.25 * kBatchTargetMs);
+    }
+  }
+
+  TEST_CASE("a cost mostly per call (clean sorting the whole state) grows the batch instead of shrinking it") {
+    Pacer p;
+    // 10 ms a call whatever its size, 13 us a job: a proportional reading would go to kBatchMin.
+    const auto size = settle(p, 10'000, 13);
+    CHECK(size >= 500);
+    CHECK(ms_at(size, 10'000, 13) <= 1.25 * kBatchTargetMs);
+    // A fixed part over the target alone (60 ms): the largest batches, as few calls as can be.
+    Pacer q;
+    CHECK(settle(q, 60'000, 13) == kBatchMax);
+  }
+
+  TEST_CASE("a slow batch halves the next at once; a slow database per job goes down to kBatchMin") {
+    Pacer p(400);
+    p.took(400, milliseconds(4 * kBatchTargetMs));
+    CHECK(p.size() == 200);
+    CHECK(settle(p, 0, 5000) == kBatchMin);  // 5 ms a job
+  }
+
+  TEST_CASE("an empty batch tells nothing") {
+    Pacer p(123);
+    p.took(0, milliseconds(1000));
+    CHECK(p.size() == 123);
+  }
+}
