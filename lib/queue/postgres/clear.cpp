@@ -64,17 +64,18 @@ MutationResult preview(Db& db, const ClearOptions& o, std::int64_t now) {
     params.emplace_back(std::to_string(o.min_ms));
     params.emplace_back(std::to_string(now));
   }
+  // The count, then the first jobs in the order they go (no sort of every match for a sample).
   const std::size_t n = params.size();
-  params.push_back(o.limit > 0 ? pg::Param(std::to_string(o.limit)) : std::nullopt);
-  params.emplace_back(std::to_string(mutation_sample_size));
-  auto rows = db.query(fmt::format("SELECT id, count(*) OVER () AS n FROM (SELECT id, {3} AS k FROM {0}.job WHERE queue = $1"
-                                   " AND {1} ORDER BY {2} LIMIT ${4}::bigint) s ORDER BY k, id LIMIT ${5}::bigint",
-                                   S, where, order, uses_clean(o) ? "seq" : picked_where(o.state).key, n + 1, n + 2),
+  auto count_params = params;
+  count_params.push_back(o.limit > 0 ? pg::Param(std::to_string(o.limit)) : std::nullopt);
+  auto counted = db.query(fmt::format("SELECT count(*) AS n FROM (SELECT 1 FROM {0}.job WHERE queue = $1 AND {1} LIMIT ${2}::bigint) s",
+                                      S, where, n + 1),
+                          count_params);
+  r.matched = pg::Row(counted, 0).integer("n").value_or(0);
+  params.emplace_back(std::to_string(std::min<std::int64_t>(r.matched, mutation_sample_size)));
+  auto rows = db.query(fmt::format("SELECT id FROM {0}.job WHERE queue = $1 AND {1} ORDER BY {2} LIMIT ${3}::bigint", S, where, order, n + 1),
                        params);
-  each_row(rows, [&](const pg::Row& row) {
-    r.matched = row.integer("n").value_or(0);
-    r.add_sample(row.text("id"));
-  });
+  each_row(rows, [&](const pg::Row& row) { r.add_sample(row.text("id")); });
   return r;
 }
 
