@@ -33,11 +33,21 @@ struct Shared {
   std::optional<top::Drill> drill;
   std::optional<db::PoolReport> pool;
   std::string detail_error;    // the drill-down's or the db tab's last failure
-  // The job view over the drill-down: the job asked for, and what its last read gave.
+  // The job view over the drill-down: the job asked for (in sh.queue), and what its last read gave.
   std::string job_id;
-  std::string job_read;        // the id job/job_gone are about
+  std::string job_read;        // the id job/job_gone/job_error are about ("": nothing read yet)
   std::optional<nlohmann::json> job;
   bool job_gone = false;
+  std::string job_error;       // the last read of that job failed: why
+  std::uint64_t job_version = 0;  // bumped with each job read published
+
+  void forget_job() {
+    job_read.clear();
+    job.reset();
+    job_gone = false;
+    job_error.clear();
+    ++job_version;
+  }
 };
 
 void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
@@ -71,15 +81,25 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
     fetcher.drain_stderr();  // warnings cannot go to a full-screen terminal
     std::unique_lock lock(sh.mu);
     sh.snap = snap;
-    if (job_view && error.empty()) {
-      sh.job_read = job_id;
-      sh.job_gone = !job;
-      sh.job = std::move(job);
-    } else if (drill || tab != Tab::drill) {
-      sh.drill = std::move(drill);  // the drill-down stays as it was under the job view
+    if (job_view) {
+      // Published only while the view still asks for that job of that queue.
+      if (sh.job_id == job_id && sh.queue == queue && sh.tab == Tab::drill) {
+        if (error.empty()) {
+          sh.job_gone = !job;
+          sh.job = std::move(job);
+        } else if (sh.job_read != job_id) {
+          sh.job.reset();  // an error on a job never read: nothing of another job stays on screen
+          sh.job_gone = false;
+        }
+        sh.job_read = job_id;
+        sh.job_error = error;
+        ++sh.job_version;
+      }
+    } else {
+      if (drill || tab != Tab::drill) sh.drill = std::move(drill);  // the drill-down stays as it was under the job view
+      sh.detail_error = error;
     }
     if (pool || tab != Tab::db) sh.pool = std::move(pool);
-    sh.detail_error = error;
     ++sh.fetched;
     sh.wake.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return sh.stop || sh.asked != seen; });
     if (sh.stop) return;
@@ -133,7 +153,8 @@ class Ui {
       case Tab::drill:
         v.selected = reason_;
         if (job_) {
-          screen_.draw(top::job_frame(job_pane(), sh_.snap, v, w, h));
+          const auto pane = job_pane();
+          screen_.draw(top::job_frame(pane, job_body(pane, w), sh_.snap, v, w, h));
         } else if (sh_.drill) screen_.draw(top::drill_frame(*sh_.drill, sh_.snap, v, w, h));
         else screen_.draw(top::fit({{"loading " + sh_.queue + "..."}, {sh_.detail_error}}, w, h));
         break;
@@ -153,6 +174,7 @@ class Ui {
     sh_.context = context;
     sh_.queue = queue;
     sh_.job_id.clear();
+    sh_.forget_job();
     sh_.drill.reset();
     ++sh_.asked;
     sh_.wake.notify_all();
@@ -262,6 +284,7 @@ class Ui {
   void show_job() {
     std::lock_guard lock(sh_.mu);
     sh_.job_id = job_ ? job_->id() : "";
+    sh_.forget_job();
     ++sh_.asked;
     sh_.wake.notify_all();
   }
@@ -277,9 +300,20 @@ class Ui {
     if (sh_.job_read == p.id()) {
       p.doc = sh_.job;
       p.gone = sh_.job_gone;
+      p.error = sh_.job_error;
     }
-    p.error = sh_.detail_error;
     return p;
+  }
+
+  // The pane's wrapped text, kept while the read and the width stay the same (a job's data can be
+  // megabytes: not wrapped again on every redraw or key); sh_.mu is held.
+  const std::vector<std::string>& job_body(const top::JobPane& pane, int width) {
+    if (body_version_ != sh_.job_version || body_width_ != width) {
+      body_ = top::job_body(pane, width);
+      body_version_ = sh_.job_version;
+      body_width_ = width;
+    }
+    return body_;
   }
 
   void handle_job(int k) {
@@ -288,7 +322,8 @@ class Ui {
       std::size_t max = 0;
       {
         std::lock_guard lock(sh_.mu);
-        max = top::job_scroll_max(job_pane(), sh_.snap, view_, screen_.width(), screen_.height());
+        const auto pane = job_pane();
+        max = top::job_scroll_max(pane, job_body(pane, screen_.width()).size(), sh_.snap, view_, screen_.width(), screen_.height());
       }
       const long next = std::clamp(static_cast<long>(job_->scroll) + d, 0L, static_cast<long>(max));
       job_->scroll = static_cast<std::size_t>(next);
@@ -334,6 +369,9 @@ class Ui {
   Tab tab_ = Tab::queues;
   std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
   std::optional<top::JobPane> job_;  // the job view, open over the drill-down
+  std::vector<std::string> body_;    // job_body's cache
+  std::uint64_t body_version_ = UINT64_MAX;
+  int body_width_ = -1;
 };
 
 }  // namespace

@@ -18,23 +18,20 @@ std::size_t sequence_length(unsigned char c) {
   return 1;
 }
 
-// One logical line cut into rows of at most width code points.
+// One logical line cut into rows of at most width bytes, never inside a UTF-8 sequence.
 void wrap_into(const std::string& line, std::size_t width, std::vector<std::string>& out) {
   if (line.empty()) {
     out.emplace_back();
     return;
   }
   std::string row;
-  std::size_t cols = 0;
   for (std::size_t i = 0; i < line.size();) {
     const std::size_t n = std::min(sequence_length(static_cast<unsigned char>(line[i])), line.size() - i);
-    if (cols == width) {
+    if (!row.empty() && row.size() + n > width) {
       out.push_back(std::move(row));
       row.clear();
-      cols = 0;
     }
     row.append(line, i, n);
-    ++cols;
     i += n;
   }
   out.push_back(std::move(row));
@@ -78,7 +75,7 @@ Frame chrome(const JobPane& p, const Snapshot& s, const View& v, int width) {
   return f;
 }
 
-std::size_t body_rows(const Frame& f, int height) {
+std::size_t visible_rows(const Frame& f, int height) {
   return static_cast<std::size_t>(std::max(0, height - 1 - static_cast<int>(f.top.size())));
 }
 
@@ -89,37 +86,51 @@ std::vector<std::string> job_body(const JobPane& p, int width, std::size_t max_l
   if (!p.doc) return rows;
   const auto w = static_cast<std::size_t>(std::max(1, width));
   const std::string text = queue::job_text(*p.doc, false);
-  std::size_t start = 0;
+  std::size_t start = 0, more = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    wrap_into(expand_tabs(text.substr(start, end - start)), w, rows);
+    if (max_lines > 0 && rows.size() >= max_lines) {
+      more += std::max<std::size_t>(1, (end - start + w - 1) / w);  // rows past the cap: counted, not cut
+    } else {
+      wrap_into(expand_tabs(text.substr(start, end - start)), w, rows);
+    }
     start = end + 1;
   }
-  if (rows.size() > max_lines && max_lines > 0) {
-    const auto more = rows.size() - (max_lines - 1);
-    rows.resize(max_lines - 1);
-    rows.push_back(fmt::format("... {} more lines: opsctl job show {} {}", more, util::shell_quote(p.queue), util::shell_quote(p.id())));
+  if (max_lines > 0 && rows.size() > max_lines) {
+    more += rows.size() - max_lines;
+    rows.resize(max_lines);
+  }
+  if (more > 0) {
+    more += 1;  // the row the note takes
+    rows.back() = fmt::format("... about {} more lines: opsctl job show {} {}", more, util::shell_quote(p.queue), util::shell_quote(p.id()));
   }
   return rows;
 }
 
-std::size_t job_scroll_max(const JobPane& p, const Snapshot& s, const View& v, int width, int height) {
-  const auto rows = body_rows(chrome(p, s, v, width), height);
-  const auto n = job_body(p, width).size();
-  return n > rows ? n - rows : 0;
+std::size_t job_scroll_max(const JobPane& p, std::size_t body_rows, const Snapshot& s, const View& v, int width, int height) {
+  const auto rows = visible_rows(chrome(p, s, v, width), height);
+  return body_rows > rows ? body_rows - rows : 0;
 }
 
-std::vector<Line> job_frame(const JobPane& p, const Snapshot& s, const View& v, int width, int height) {
+std::size_t job_scroll_max(const JobPane& p, const Snapshot& s, const View& v, int width, int height) {
+  return job_scroll_max(p, job_body(p, width).size(), s, v, width, height);
+}
+
+std::vector<Line> job_frame(const JobPane& p, const std::vector<std::string>& body, const Snapshot& s, const View& v,
+                            int width, int height) {
   Frame f = chrome(p, s, v, width);
   std::vector<Line> lines = std::move(f.top);
-  const auto body = job_body(p, width);
-  const auto first = height > 0 ? std::min(p.scroll, job_scroll_max(p, s, v, width, height)) : 0;
+  const auto first = height > 0 ? std::min(p.scroll, job_scroll_max(p, body.size(), s, v, width, height)) : 0;
   for (std::size_t i = first; i < body.size(); ++i) lines.push_back({body[i]});
   if (height <= 0) return lines;
   lines = fit(std::move(lines), width, height - 1);
   lines.push_back({util::truncate_utf8(f.status, static_cast<std::size_t>(width))});
   return lines;
+}
+
+std::vector<Line> job_frame(const JobPane& p, const Snapshot& s, const View& v, int width, int height) {
+  return job_frame(p, job_body(p, width), s, v, width, height);
 }
 
 }  // namespace opsctl::top

@@ -25,15 +25,20 @@ struct JobPane {
   const std::string& id() const { return ids.at(index); }
 };
 
-// The job's text (as job show prints it, no colour) cut into lines of at most width columns, tabs
-// expanded; at most max_lines, the last then saying how many more there are and how to see them all.
+// The job's text (as job show prints it, no colour) cut into lines of at most width bytes (the
+// measure of every frame; a UTF-8 sequence is never split), tabs expanded; at most max_lines, the
+// last then saying about how many more there are and how to see them all.
 std::vector<std::string> job_body(const JobPane& p, int width, std::size_t max_lines = 2000);
 
 // The frame: header, the job in one line (coloured by its state), its place among the reason's
 // jobs, the body from p.scroll, the status line last. Exactly height lines when height > 0.
+// body: job_body(p, width), which the caller may keep while the job and the width stay the same.
+std::vector<Line> job_frame(const JobPane& p, const std::vector<std::string>& body, const Snapshot& s, const View& v,
+                            int width, int height);
 std::vector<Line> job_frame(const JobPane& p, const Snapshot& s, const View& v, int width, int height);
 
-// The largest useful p.scroll for that screen (the last body line at the bottom).
+// The largest useful p.scroll for that screen (the last of body_rows at the bottom).
+std::size_t job_scroll_max(const JobPane& p, std::size_t body_rows, const Snapshot& s, const View& v, int width, int height);
 std::size_t job_scroll_max(const JobPane& p, const Snapshot& s, const View& v, int width, int height);
 
 }  // namespace opsctl::top

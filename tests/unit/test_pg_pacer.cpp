@@ -3,7 +3,9 @@
 // per job or mostly per call.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 #include "queue/postgres/mutate.h"
 
@@ -17,6 +19,21 @@ namespace {
 std::int64_t settle(Pacer& p, std::int64_t fixed_us, std::int64_t per_job_us, int batches = 60) {
   for (int i = 0; i < batches; ++i) p.took(p.size(), microseconds(fixed_us + per_job_us * p.size()));
   return p.size();
+}
+
+// The same with a deterministic jitter of up to +-jitter_us a batch; the smallest size seen over the
+// last `tail` batches.
+std::int64_t settle_jittered(Pacer& p, std::int64_t fixed_us, std::int64_t per_job_us, std::int64_t jitter_us, int batches = 200,
+                             int tail = 50) {
+  std::uint32_t seed = 12345;
+  std::int64_t smallest = kBatchMax;
+  for (int i = 0; i < batches; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    const auto jitter = static_cast<std::int64_t>(seed % static_cast<std::uint32_t>(2 * jitter_us + 1)) - jitter_us;
+    p.took(p.size(), microseconds(std::max<std::int64_t>(1, fixed_us + per_job_us * p.size() + jitter)));
+    if (i >= batches - tail) smallest = std::min(smallest, p.size());
+  }
+  return smallest;
 }
 
 double ms_at(std::int64_t size, std::int64_t fixed_us, std::int64_t per_job_us) {
@@ -54,6 +71,23 @@ TEST_SUITE("postgres batch pacing") {
     // A fixed part over the target alone (60 ms): the largest batches, as few calls as can be.
     Pacer q;
     CHECK(settle(q, 60'000, 13) == kBatchMax);
+  }
+
+  TEST_CASE("with jitter, from the smallest size: a mostly fixed cost still ends with the largest batches and stays there") {
+    for (std::int64_t jitter_us : {1000, 3000}) {
+      Pacer from_min(kBatchMin);
+      CAPTURE(jitter_us);
+      CHECK(settle_jittered(from_min, 60'000, 13, jitter_us) >= kBatchMax * 8 / 10);
+      Pacer from_first;
+      CHECK(settle_jittered(from_first, 60'000, 13, jitter_us) >= kBatchMax * 8 / 10);
+    }
+  }
+
+  TEST_CASE("with jitter, a per-job cost stays near the target") {
+    Pacer p;
+    const auto smallest = settle_jittered(p, 300, 160, 2000);
+    CHECK(smallest >= 50);   // 20 ms at 160 us a job is 125 jobs; jitter moves it, never to the floor
+    CHECK(p.size() <= 250);
   }
 
   TEST_CASE("a slow batch halves the next at once; a slow database per job goes down to kBatchMin") {

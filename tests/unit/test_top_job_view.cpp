@@ -3,6 +3,7 @@
 // escaped control bytes, a job that is gone, the cap on very long jobs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "queue/job_text.h"
@@ -97,11 +98,7 @@ TEST_SUITE("top job view") {
     const std::string big = R"({"text":")" + std::string(300, 'x') + "\u00e9\u00e9\u00e9" + std::string(100, 'y') + R"("})";
     auto p = pane(big);
     const auto body = top::job_body(p, 80);
-    for (const auto& l : body) {
-      std::size_t cols = 0;
-      for (unsigned char c : l) cols += (c & 0xc0) != 0x80;
-      CHECK(cols <= 80);
-    }
+    for (const auto& l : body) CHECK(l.size() <= 80);  // bytes: the measure every frame cuts by
     std::string joined;
     for (const auto& l : body) joined += l;
     CHECK(joined.find("\u00e9\u00e9\u00e9") != std::string::npos);  // no sequence cut in two
@@ -114,6 +111,12 @@ TEST_SUITE("top job view") {
     CHECK(end[end.size() - 2].text == body.back());
     p.scroll = 0;
     CHECK(top::job_frame(p, snap(), view(), 80, 24)[end.size() - 2].text != body.back());
+    // Every body row reaches the screen whole, non-ASCII ones too (nothing cut to fit the width).
+    const auto all = top::job_frame(p, snap(), view(), 80, 500);  // tall: every row, each cut to 80 bytes
+    std::vector<std::string> shown;
+    for (const auto& l : all) shown.push_back(l.text);
+    for (const auto& row : body) CHECK(std::find(shown.begin(), shown.end(), row) != shown.end());
+    for (std::size_t i = 0; i + 1 < all.size(); ++i) CHECK(all[i].text.find("\u2026") == std::string::npos);
     CHECK(top::job_scroll_max(p, snap(), view(), 80, 200) == 0);  // fits: nothing to scroll
   }
 

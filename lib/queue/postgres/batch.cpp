@@ -14,32 +14,37 @@ void Pacer::took(std::int64_t jobs, std::chrono::nanoseconds elapsed) {
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   samples_.push_back({static_cast<double>(jobs), ms});
   if (samples_.size() > 8) samples_.erase(samples_.begin());
-  // Least squares of ms = fixed + per_job * jobs over the last batches (their sizes differ as the
-  // pacer moves; while they do not, or the fit is noise, the last batch's average stands).
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  // Least squares of ms = fixed + per_job * jobs over the last batches, renewed only when their
+  // sizes spread enough for a slope to mean something (20 %); otherwise the last fit stands.
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, lo = samples_.front().first, hi = lo;
   for (const auto& [x, y] : samples_) {
     n += 1;
     sx += x;
     sy += y;
     sxx += x * x;
     sxy += x * y;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
   }
-  const double var = n * sxx - sx * sx;
-  double per_job = ms / static_cast<double>(jobs), fixed = 0;
-  if (n >= 3 && var > 1e-9) {
-    const double slope = (n * sxy - sx * sy) / var;
-    if (slope > 0) {
-      per_job = slope;
-      fixed = std::max(0.0, (sy - slope * sx) / n);
-    }
+  const bool spread = n >= 3 && hi >= 1.2 * lo;
+  if (spread) {
+    // No rise with size (a slope of zero or less, in noise) means the time is the call's own.
+    const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    fixed_ = slope > 0 ? std::max(0.0, (sy - slope * sx) / n) : sy / n;
+    fitted_ = true;
   }
-  // A call that costs `fixed` whatever its size holds its locks that long anyway: then the batch
-  // may take half as long again, and fewer calls pay the fixed part less often.
+  // This batch's time, less the fixed part the fit knows of (none yet: all of it is per job).
+  const double fixed = fitted_ ? std::min(fixed_, ms) : 0.0;
+  const double per_job = std::max((ms - fixed) / static_cast<double>(jobs), 1e-6);
+  // A call that costs `fixed` whatever its size holds its locks that long anyway: then a batch
+  // may take half as long again as that, and fewer calls pay it less often.
   const double allowed = std::max<double>(kBatchTargetMs, 1.5 * fixed);
-  const double ideal = std::max(0.0, allowed - fixed) / std::max(per_job, 1e-6);
   const double current = static_cast<double>(size_);
-  const double next = std::clamp(ideal, current / 2, current * 2);
-  size_ = std::clamp(static_cast<std::int64_t>(next), kBatchMin, kBatchMax);
+  const auto bounded = [](double x) { return std::clamp(static_cast<std::int64_t>(x), kBatchMin, kBatchMax); };
+  std::int64_t next = bounded(std::clamp((allowed - fixed) / per_job, current / 2, current * 2));
+  // Eight batches of one size cannot renew the fit: move a little so the next ones can.
+  if (!spread && samples_.size() == 8 && next == size_) next = bounded(current * (size_ < kBatchMax ? 1.25 : 0.8));
+  size_ = next;
 }
 
 std::chrono::nanoseconds in_batch(Db& db, const std::function<void()>& body) {

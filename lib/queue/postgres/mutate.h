@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "queue/postgres/db.h"
@@ -27,9 +28,10 @@ inline constexpr std::int64_t kBatchMax = 1000;
 inline constexpr std::int64_t kBatchTargetMs = 20;
 
 // The size of the next batch from how long the last ones took: a fit of time = fixed + per_job x
-// jobs over the last 8 batches, then the size that takes kBatchTargetMs (or 1.5 x fixed when the
-// fixed part alone is over that: clean() reads and sorts the whole state on every call, so smaller
-// calls only pay it more often), moving at most x2 or /2 a batch, within [kBatchMin, kBatchMax].
+// jobs over the last 8 batches (renewed when their sizes differ by 20 % or more, kept otherwise),
+// then the size that takes kBatchTargetMs, or 1.5 x the fixed part when that is longer (clean()
+// reads and sorts the whole state on every call: smaller calls would only pay it more often),
+// moving at most x2 or /2 a batch, within [kBatchMin, kBatchMax].
 class Pacer {
  public:
   explicit Pacer(std::int64_t first = kBatch) : size_(first) {}
@@ -40,6 +42,8 @@ class Pacer {
  private:
   std::int64_t size_;
   std::vector<std::pair<double, double>> samples_;  // (jobs, ms) of the last batches
+  double fixed_ = 0;     // ms a call costs whatever its size, from the last fit
+  bool fitted_ = false;
 };
 
 // Runs body in one transaction whose statements are bounded by the session's timeout and whose
