@@ -226,9 +226,16 @@ class Ui {
     if (view_.editing_filter) return handle_filter(k);
     if (k == 'q') return false;
     if (job_ && tab_ == Tab::drill && k != '?' && k != keys::tab) return handle_job(k), true;
+    // The help is over the tab it was opened from: ? or Esc go back there (the fetch thread never left it).
+    if ((k == '?' || k == keys::esc) && tab_ == Tab::help) {
+      tab_ = help_from_;
+      return true;
+    }
     if (k == keys::esc) return tab_ == Tab::queues || (switch_to(Tab::queues), true);
-    if (k == '?') tab_ = tab_ == Tab::help ? Tab::queues : Tab::help;
-    else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());
+    if (k == '?') {
+      help_from_ = tab_;
+      tab_ = Tab::help;
+    } else if (k == keys::tab) switch_to(tab_ == Tab::db ? Tab::queues : Tab::db, selected_context());
     else if (tab_ == Tab::queues) handle_queues(k);
     else if (tab_ == Tab::drill) handle_drill(k);
     else if (tab_ == Tab::db) handle_db(k);
@@ -367,6 +374,7 @@ class Ui {
   Shared& sh_;
   Screen& screen_;
   Tab tab_ = Tab::queues;
+  Tab help_from_ = Tab::queues;  // the tab under the help screen
   std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
   std::optional<top::JobPane> job_;  // the job view, open over the drill-down
   std::vector<std::string> body_;    // job_body's cache

@@ -151,7 +151,7 @@ std::vector<Line> queues_frame(const Snapshot& s, const View& v, int width, int 
 const std::vector<std::string>& key_help() {
   static const std::vector<std::string> keys{
       "  q          quit (Esc: back from a drill-down, the db tab or this help)",
-      "  ?          this help",
+      "  ?          this help (? or Esc again: back where you were)",
       "  /          filter queues by name (Enter keeps it, Esc clears it)",
       "  s          next sort key: status, waiting, failed/min, completed/min, failed, oldest, name",
       "  Up/Down    select a queue (also k/j on the queues tab)",

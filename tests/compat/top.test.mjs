@@ -178,6 +178,10 @@ describe('opsctl top in tmux', () => {
         { timeoutMs: 15000, intervalMs: 300, what: 'the logs after scrolling down' });
       s = await v.screen();
       assert.match(s, /^Stacktrace \(last attempt\):\n  Error: card declined/m);
+      await v.keys('?');
+      await v.until(/opsctl top: keys/, 'the help over the job view');
+      await v.keys('?');
+      await v.until(/^job 1 of 3 with reason/m, 'back in the job view after the help');
       await v.keys('p');
       s = await v.until(/^job 2 of 3 with reason/m, 'the older job');
       await v.until(new RegExp(`^job ${middle.id} charge failed attempts 1: card declined`, 'm'), 'the older job\'s fields');
