@@ -1,110 +1,18 @@
 // The live view of `opsctl top`: a fetch thread produces snapshots; the UI thread redraws with the
 // last one and its age, and answers keys, so a slow or dead server never freezes the screen.
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <algorithm>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cmd/interrupt.h"
 #include "cmd/top/actions.h"
-#include "top/db_frame.h"
-#include "top/job_view.h"
+#include "cmd/top/feed.h"
 #include "cmd/top/screen.h"
 #include "cmd/top/top.h"
-#include "util/redact.h"
+#include "top/db_frame.h"
+#include "top/job_view.h"
 
 namespace opsctl::cmd::top_view {
 namespace {
-
-enum class Tab { queues, drill, db, help };
-
-// What the fetch thread is asked for and what it gives back; guarded by mu.
-struct Shared {
-  std::mutex mu;
-  std::condition_variable wake;
-  bool stop = false;
-  Tab tab = Tab::queues;
-  std::string context, queue;  // the drill-down's queue; the db tab's context
-  std::uint64_t asked = 0;     // bumped to fetch now (a new drill-down, after an action)
-  std::uint64_t fetched = 0;   // bumped by each fetch: the screen has something new
-  top::Snapshot snap;
-  std::optional<top::Drill> drill;
-  std::optional<db::PoolReport> pool;
-  std::string detail_error;    // the drill-down's or the db tab's last failure
-  // The job view over the drill-down: the job asked for (in sh.queue), and what its last read gave.
-  std::string job_id;
-  std::string job_read;        // the id job/job_gone/job_error are about ("": nothing read yet)
-  std::optional<nlohmann::json> job;
-  bool job_gone = false;
-  std::string job_error;       // the last read of that job failed: why
-  std::uint64_t job_version = 0;  // bumped with each job read published
-
-  void forget_job() {
-    job_read.clear();
-    job.reset();
-    job_gone = false;
-    job_error.clear();
-    ++job_version;
-  }
-};
-
-void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
-  top::Snapshot snap;
-  std::uint64_t seen = 0;
-  for (;;) {
-    Tab tab;
-    std::string context, queue, job_id;
-    {
-      std::lock_guard lock(sh.mu);
-      if (sh.stop) return;
-      tab = sh.tab;
-      context = sh.context;
-      queue = sh.queue;
-      job_id = sh.job_id;
-      seen = sh.asked;
-    }
-    fetcher.tick(snap);
-    std::optional<top::Drill> drill;
-    std::optional<db::PoolReport> pool;
-    std::optional<nlohmann::json> job;
-    std::string error;
-    const bool job_view = tab == Tab::drill && !job_id.empty();
-    try {
-      if (job_view) job = fetcher.job(context, queue, job_id);
-      else if (tab == Tab::drill) drill = fetcher.drill(context, queue);
-      if (tab == Tab::db) pool = fetcher.pool(context);
-    } catch (const std::exception& e) {
-      error = util::redact(e.what());
-    }
-    fetcher.drain_stderr();  // warnings cannot go to a full-screen terminal
-    std::unique_lock lock(sh.mu);
-    sh.snap = snap;
-    if (job_view) {
-      // Published only while the view still asks for that job of that queue.
-      if (sh.job_id == job_id && sh.queue == queue && sh.tab == Tab::drill) {
-        if (error.empty()) {
-          sh.job_gone = !job;
-          sh.job = std::move(job);
-        } else if (sh.job_read != job_id) {
-          sh.job.reset();  // an error on a job never read: nothing of another job stays on screen
-          sh.job_gone = false;
-        }
-        sh.job_read = job_id;
-        sh.job_error = error;
-        ++sh.job_version;
-      }
-    } else {
-      if (drill || tab != Tab::drill) sh.drill = std::move(drill);  // the drill-down stays as it was under the job view
-      sh.detail_error = error;
-    }
-    if (pool || tab != Tab::db) sh.pool = std::move(pool);
-    ++sh.fetched;
-    sh.wake.wait_for(lock, std::chrono::milliseconds(interval_ms), [&] { return sh.stop || sh.asked != seen; });
-    if (sh.stop) return;
-  }
-}
 
 class Ui {
  public:
