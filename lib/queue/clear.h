@@ -36,6 +36,10 @@ struct ClearOptions {
   std::int64_t limit = 0;     // at most this many removals, oldest first; 0: no limit
 };
 
+// Throws usage_error for a state clear does not know, or --since on one it does not apply to. Each
+// store calls it before anything else: the state then selects fixed code (and SQL) only.
+void check_clear_options(const ClearOptions& o);
+
 // Called after each batch with the number of jobs removed (or examined, for a preview) so far.
 using ClearProgress = std::function<void(std::int64_t done)>;
 

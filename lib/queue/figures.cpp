@@ -5,6 +5,11 @@
 
 namespace opsctl::queue {
 
+std::optional<std::int64_t> plausible(std::optional<std::int64_t> ms) {
+  if (ms && (*ms < 0 || *ms > kLatestPlausibleMs)) return std::nullopt;
+  return ms;
+}
+
 Quantiles quantiles(std::vector<std::int64_t> values) {
   Quantiles q;
   q.samples = static_cast<std::int64_t>(values.size());

@@ -16,6 +16,14 @@
 
 namespace opsctl::queue {
 
+// Times later than this (year 5138) are not times BullMQ wrote.
+inline constexpr std::int64_t kLatestPlausibleMs = 100'000'000'000'000;
+// The limiter count Queue.rateLimit() sets: a queue rate-limited by hand until the key expires.
+inline constexpr std::int64_t kManualRateLimitCount = 9007199254740991;
+// A time BullMQ wrote (a hash field, a score, a column), or nullopt when absent or garbage
+// (negative, past kLatestPlausibleMs), so that no arithmetic on it can overflow.
+std::optional<std::int64_t> plausible(std::optional<std::int64_t> ms);
+
 struct ProbeOptions {
   std::int64_t window_ms = 15 * 60 * 1000;    // failures, throughput and processing time
   std::size_t processing_sample = 200;        // newest completed jobs in the window

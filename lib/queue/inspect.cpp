@@ -1,6 +1,9 @@
 #include "queue/inspect.h"
 
 #include <algorithm>
+#include <map>
+
+#include "util/text.h"
 
 namespace opsctl::queue {
 
@@ -56,6 +59,26 @@ const std::vector<std::string>& listable_states() {
 bool is_listable_state(const std::string& s) {
   const auto& all = listable_states();
   return std::find(all.begin(), all.end(), s) != all.end();
+}
+
+std::string failure_reason_key(const std::optional<std::string>& failed_reason) {
+  if (!failed_reason) return "(no failedReason)";
+  return util::truncate_utf8(failed_reason->substr(0, failed_reason->find('\n')), 300);
+}
+
+void group_failures(InspectResult& r, const std::vector<std::pair<std::string, std::optional<std::string>>>& newest_first) {
+  std::map<std::string, FailureGroup> groups;
+  for (const auto& [id, failed_reason] : newest_first) {
+    const std::string reason = failure_reason_key(failed_reason);
+    auto& g = groups[reason];
+    g.reason = reason;
+    ++g.count;
+    if (g.sample_ids.size() < 5) g.sample_ids.push_back(id);
+  }
+  r.failures_sampled = static_cast<std::int64_t>(newest_first.size());
+  for (auto& [_, g] : groups) r.failures.push_back(std::move(g));
+  std::stable_sort(r.failures.begin(), r.failures.end(),
+                   [](const FailureGroup& a, const FailureGroup& b) { return a.count > b.count; });
 }
 
 }  // namespace opsctl::queue

@@ -64,7 +64,7 @@ struct InspectResult {
   std::vector<JobRow> jobs;
   std::vector<Problem> problems;
   Thresholds thresholds;
-  std::int64_t now_ms = 0;  // the Redis server's clock
+  std::int64_t now_ms = 0;  // the server's clock (Redis TIME, or the database's on PostgreSQL)
 };
 
 // What a store's inspect reads, in order: probe_options(o) for the figures; start_inspect once they
@@ -73,6 +73,12 @@ struct InspectResult {
 // finish_inspect with the queue's schedulers when it has any (their findings join the figures'
 // problems) to judge it all.
 ProbeOptions probe_options(const InspectOptions& o);
+// The key failures are grouped by: the first line of failedReason (stack-like reasons differ below
+// it for the same cause), at most 300 bytes; "(no failedReason)" without one.
+std::string failure_reason_key(const std::optional<std::string>& failed_reason);
+// r.failures and r.failures_sampled from the newest failed jobs (id, failedReason), newest first:
+// groups by failure_reason_key, five sample ids each, the most frequent first.
+void group_failures(InspectResult& r, const std::vector<std::pair<std::string, std::optional<std::string>>>& newest_first);
 InspectResult start_inspect(const InspectOptions& o, QueueFigures figures);
 void finish_inspect(InspectResult& r, std::optional<SchedulersResult> schedulers);
 

@@ -10,8 +10,6 @@
 namespace opsctl::top {
 namespace {
 
-std::string first_line(const std::string& s) { return util::truncate_utf8(s.substr(0, s.find('\n')), 300); }
-
 std::string lock_text(const std::optional<std::int64_t>& ttl) {
   if (!ttl) return "NO LOCK";
   if (*ttl < 0) return "no expiry";
@@ -35,7 +33,7 @@ std::vector<ReasonRow> group_reasons(const std::vector<queue::FailureGroup>& gro
   for (const auto& g : groups) {
     ReasonRow r{g.reason, g.count, std::nullopt, g.sample_ids};
     for (const auto& j : failed_jobs) {
-      const std::string reason = j.failed_reason ? first_line(*j.failed_reason) : "(no failedReason)";
+      const std::string reason = queue::failure_reason_key(j.failed_reason);
       if (reason != g.reason || !j.finished_on) continue;
       const auto age = std::max<std::int64_t>(0, now_ms - *j.finished_on);
       if (!r.newest_age_ms || age < *r.newest_age_ms) r.newest_age_ms = age;

@@ -146,6 +146,7 @@ void remove_picked(Db& db, const ClearOptions& o, std::int64_t now, MutationResu
 }  // namespace
 
 MutationResult clear_jobs(Db& db, const ClearOptions& o, DryRun mode, const Progress& progress) {
+  check_clear_options(o);  // o.state picks among fixed SQL fragments only after this
   const std::int64_t now = db.now_ms();
   if (mode == DryRun::yes) return preview(db, o, now);
   MutationResult r = start_result(db, "queue.clear", o.ref);

@@ -44,21 +44,10 @@ void each_row(const pg::Result& r, F&& f) {
   for (std::size_t i = 0; i < r.rows.size(); ++i) f(pg::Row(r, i));
 }
 
-// A time column as a time: nullopt when absent or implausible (negative, past year 5138).
-std::optional<std::int64_t> plausible(std::optional<std::int64_t> ms);
 // The state as BullMQ's getJobState names it: waiting with a priority is prioritized.
 std::string public_state(const pg::Row& r);
 // A jsonb column as JSON (null for NULL; the text itself when it does not parse).
 nlohmann::json json_column(const pg::Value& v);
-// The id and name of a listed job (JobRow, ActiveJob: any struct with those two fields).
-template <class T>
-T job_head(const pg::Row& r) {
-  T t;
-  t.id = r.text("id");
-  t.name = r.value("name");
-  return t;
-}
-
 QueueFigures probe_queue(Db& db, const QueueRef& ref, const ProbeOptions& o);           // probe.cpp
 InspectResult inspect_queue(Db& db, const InspectOptions& o);                           // inspect.cpp
 SchedulersResult read_schedulers(Db& db, const QueueRef& ref, const SchedulerOptions& o);  // schedulers.cpp

@@ -24,20 +24,9 @@ void add_failures(Db& db, InspectResult& r, std::size_t sample) {
                                 ") x ORDER BY part, finished_at_ms DESC, id LIMIT $2::bigint",
                                 db.qualified(r.ref.prefix)),
                     {r.ref.name, std::to_string(sample)});
-  std::map<std::string, FailureGroup> groups;
-  for (std::size_t i = 0; i < f.rows.size(); ++i) {
-    pg::Row row(f, i);
-    std::string reason = row.text("failed_reason", "(no failedReason)");
-    reason = util::truncate_utf8(reason.substr(0, reason.find('\n')), 300);
-    auto& g = groups[reason];
-    g.reason = reason;
-    ++g.count;
-    if (g.sample_ids.size() < 5) g.sample_ids.push_back(row.text("id"));
-  }
-  r.failures_sampled = static_cast<std::int64_t>(f.rows.size());
-  for (auto& [_, g] : groups) r.failures.push_back(std::move(g));
-  std::stable_sort(r.failures.begin(), r.failures.end(),
-                   [](const FailureGroup& a, const FailureGroup& b) { return a.count > b.count; });
+  std::vector<std::pair<std::string, std::optional<std::string>>> newest;
+  each_row(f, [&](const pg::Row& row) { newest.emplace_back(row.text("id"), row.value("failed_reason")); });
+  group_failures(r, newest);
 }
 
 void add_jobs(Db& db, InspectResult& r, const InspectOptions& o) {

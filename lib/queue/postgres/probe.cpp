@@ -11,12 +11,9 @@
 namespace opsctl::queue::pgq {
 namespace {
 
-constexpr std::int64_t kLatestMs = 100'000'000'000'000;  // as plausible() (schema.cpp)
-constexpr std::int64_t kLimiterMax = 9007199254740991;
-
 // When a job became ready: added, or due after its delay (one it did not wait out: added).
 std::int64_t ready_time(std::int64_t added, std::int64_t delay, std::int64_t now) {
-  std::int64_t since = added + std::clamp<std::int64_t>(delay, 0, kLatestMs);
+  std::int64_t since = added + std::clamp<std::int64_t>(delay, 0, kLatestPlausibleMs);
   return since > now ? added : since;
 }
 
@@ -184,7 +181,7 @@ QueueFigures probe_queue(Db& db, const QueueRef& ref, const ProbeOptions& o) {
     q.limiter_ttl_ms = *expire - q.now_ms;
     q.limiter_count = mr.integer("points");
     q.rate_limited = q.limiter_count &&
-                     ((q.rate_max && *q.limiter_count >= *q.rate_max) || *q.limiter_count >= kLimiterMax);
+                     ((q.rate_max && *q.limiter_count >= *q.rate_max) || *q.limiter_count >= kManualRateLimitCount);
   }
   q.schedulers = mr.integer("schedulers").value_or(0);
   q.schedulers_overdue = mr.integer("overdue").value_or(0);

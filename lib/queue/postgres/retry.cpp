@@ -30,7 +30,6 @@ class Retry final : public mutation::Operation {
         ++r.matched;
         r.add_sample(c.id);
       }
-      return true;
     }, r.matched);
     return r;
   }
@@ -42,7 +41,6 @@ class Retry final : public mutation::Operation {
       walk([&] { return pacer.size(); }, [&](std::vector<Candidate>& page) {
         pacer.took(static_cast<std::int64_t>(page.size()), in_batch(db_, [&] { retry_page(page, r); }));
         if (progress) progress(r.matched);
-        return true;
       }, r.matched);
     });
     return r;
@@ -56,7 +54,7 @@ class Retry final : public mutation::Operation {
   // Pages of matching jobs in (finished_at_ms, id) order, read without locks and filtered here
   // (--reason is opsctl's regex); on_page sees at most what --limit leaves. done: jobs taken so far.
   // size() is asked before each page.
-  void walk(const std::function<std::int64_t()>& size_of_page, const std::function<bool(std::vector<Candidate>&)>& on_page,
+  void walk(const std::function<std::int64_t()>& size_of_page, const std::function<void(std::vector<Candidate>&)>& on_page,
             const std::int64_t& done) {
     const std::string S = db_.qualified(o_.ref.prefix);
     const std::string sql = fmt::format(
@@ -78,7 +76,7 @@ class Retry final : public mutation::Operation {
           page.push_back({row.text("id"), row.value("failed_reason")});
         }
       });
-      if (!page.empty() && !on_page(page)) return;
+      if (!page.empty()) on_page(page);
       if (static_cast<std::int64_t>(rows.rows.size()) < size) return;
       pg::Row last(rows, rows.rows.size() - 1);
       after_ms = last.text("finished_at_ms");

@@ -28,17 +28,6 @@ const std::vector<std::string>& known_pg_migrations() {
 }
 
 namespace pgq {
-namespace {
-
-constexpr std::int64_t kLatestMs = 100'000'000'000'000;  // year 5138: later times are not times
-
-}  // namespace
-
-std::optional<std::int64_t> plausible(std::optional<std::int64_t> ms) {
-  if (ms && (*ms < 0 || *ms > kLatestMs)) return std::nullopt;
-  return ms;
-}
-
 std::string public_state(const pg::Row& r) {
   std::string state = r.text("state", "unknown");
   if (state == "waiting" && r.integer("priority").value_or(0) > 0) return "prioritized";

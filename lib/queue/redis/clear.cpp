@@ -95,11 +95,7 @@ MutationResult base_result(redis::Client& client, const ClearOptions& o) {
 }
 
 QueueShape checked_shape(redis::Client& client, const ClearOptions& o) {
-  if (!is_clearable_state(o.state)) throw usage_error(fmt::format("queue clear: unknown state '{}'", o.state));
-  if (o.min_ms > 0 && !takes_since(o.state)) {
-    throw usage_error(fmt::format("queue clear: --since applies to {} only, not {}", fmt::join(since_states(), " and "),
-                                  o.state));
-  }
+  check_clear_options(o);
   return require_bullmq_queue(client, o.ref, {state_key_suffix(o.state), "paused", "events", "meta"});
 }
 

@@ -22,20 +22,9 @@ void add_failures(redis::Client& client, InspectResult& r, std::size_t sample) {
   std::vector<redis::Command> cmds;
   for (const auto& id : ids) cmds.push_back({"HGET", r.ref.job_key(id.str), "failedReason"});
   auto reasons = client.pipeline(cmds);
-  std::map<std::string, FailureGroup> groups;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    std::string reason = reasons[i].as_string().value_or("(no failedReason)");
-    // Group on the first line: stack-like reasons differ below it for the same cause.
-    reason = util::truncate_utf8(reason.substr(0, reason.find('\n')), 300);
-    auto& g = groups[reason];
-    g.reason = reason;
-    ++g.count;
-    if (g.sample_ids.size() < 5) g.sample_ids.push_back(ids[i].str);
-  }
-  r.failures_sampled = static_cast<std::int64_t>(ids.size());
-  for (auto& [_, g] : groups) r.failures.push_back(std::move(g));
-  std::stable_sort(r.failures.begin(), r.failures.end(),
-                   [](const FailureGroup& a, const FailureGroup& b) { return a.count > b.count; });
+  std::vector<std::pair<std::string, std::optional<std::string>>> newest;
+  for (std::size_t i = 0; i < ids.size(); ++i) newest.emplace_back(ids[i].str, reasons[i].as_string());
+  group_failures(r, newest);
 }
 
 void add_jobs(redis::Client& client, InspectResult& r, const InspectOptions& o) {

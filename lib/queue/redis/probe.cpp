@@ -15,15 +15,7 @@ namespace opsctl::queue {
 namespace {
 
 constexpr std::int64_t kMinute = 60 * 1000;
-constexpr std::int64_t kLatestMs = 100'000'000'000'000;  // year 5138: anything later is not a time
-constexpr std::int64_t kLimiterMax = 9007199254740991;   // Queue.rateLimit() sets this count
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-
-// A time BullMQ wrote, or nullopt for garbage (so no arithmetic on it can overflow).
-std::optional<std::int64_t> plausible(std::optional<std::int64_t> ms) {
-  if (ms && (*ms < 0 || *ms > kLatestMs)) return std::nullopt;
-  return ms;
-}
 
 std::optional<std::int64_t> score_of(const redis::Reply& withscores) {
   if (withscores.type != redis::ReplyType::array || withscores.elements.size() < 2) return std::nullopt;
@@ -204,7 +196,7 @@ void read_stage2(const redis::Batch& b, QueueFigures& q, Slots& s, redis::Batch&
     if (ttl && *ttl > 0) q.limiter_ttl_ms = *ttl;
     q.limiter_count = b.at(s.limiter + 1).as_int();
     q.rate_limited = q.limiter_ttl_ms && q.limiter_count &&
-                     ((q.rate_max && *q.limiter_count >= *q.rate_max) || *q.limiter_count >= kLimiterMax);
+                     ((q.rate_max && *q.limiter_count >= *q.rate_max) || *q.limiter_count >= kManualRateLimitCount);
   }
   if (s.repeat_total != kNone) {
     q.schedulers = b.at(s.repeat_total).as_int().value_or(0);
@@ -226,7 +218,7 @@ std::optional<std::int64_t> ready_time(const std::string& id, const redis::Reply
   } else if (h.elements.size() > opts_at && h.elements[opts_at].as_string()) {
     auto opts = nlohmann::json::parse(h.elements[opts_at].str, nullptr, false);
     if (opts.is_object() && opts.contains("delay") && opts["delay"].is_number_integer()) {
-      delay = std::clamp<std::int64_t>(opts["delay"].get<std::int64_t>(), 0, kLatestMs);
+      delay = std::clamp<std::int64_t>(opts["delay"].get<std::int64_t>(), 0, kLatestPlausibleMs);
     }
   }
   std::int64_t since = *ts + delay;
