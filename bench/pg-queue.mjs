@@ -77,7 +77,7 @@ async function logged(fn) {
 async function main() {
   await bq.migrate();
   const ver = await pg.sql('SHOW server_version');
-  console.log(`opsctl on BullMQ ${bullmq.version ?? require_version()} PostgreSQL backend; PostgreSQL ${ver}; ${os.cpus().length} CPUs; ${N.toLocaleString('en-US')} jobs`);
+  console.log(`opsctl on BullMQ ${bullmq.version ?? '6.7'} PostgreSQL backend; PostgreSQL ${ver}; ${os.cpus().length} CPUs; ${N.toLocaleString('en-US')} jobs`);
   const ops = bq.queue('ops');
   const bmq = bq.queue('bmq');
   await seed(ops, N, 'failed');
@@ -136,15 +136,14 @@ async function main() {
     `median ${[...times].sort((a, b) => a - b)[2].toFixed(0)} ms (target <= 50); counts ${JSON.stringify(inspect.doc.counts)}`);
   console.log(`        BullMQ's getJobCounts() alone, in this process on an open pool: best ${Math.min(...bTimes).toFixed(0)} ms; ` +
     `ratio opsctl (whole process) / BullMQ ${(Math.min(...times) / Math.min(...bTimes)).toFixed(2)}`);
-  // opsctl counts each state with its own subquery; which index answers each one:
-  const plan = await bq.sql(`EXPLAIN SELECT (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'waiting') w,
-    (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'completed') c, (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'active') a,
-    (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'delayed') d, (SELECT count(*) FROM job WHERE queue = 'big' AND state = 'waiting-children') wc`);
+  // opsctl counts each state with its own subquery (lib/queue/postgres/probe.cpp, the same
+  // predicates); which index answers each one:
+  const count = (where) => `(SELECT count(*) FROM job WHERE queue = 'big' AND ${where})`;
+  const plan = await bq.sql(`EXPLAIN SELECT ${["state = 'active'", "state = 'completed'", "state = 'delayed'", "state = 'failed'",
+    "state = 'waiting' AND priority > 0", "state = 'waiting'", "state = 'waiting-children'"].map(count).join(', ')}`);
   const scans = plan.map((r) => r['QUERY PLAN']).filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, ''));
   console.log(`plan of the counts: ${scans.join('; ')}`);
 }
-
-function require_version() { return '6.7'; }
 
 try {
   await main();

@@ -12,6 +12,7 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
   for (;;) {
     Tab tab;
     std::string context, queue, job_id;
+    std::shared_ptr<const nlohmann::json> shown;  // the job the view has now
     {
       std::lock_guard lock(sh.mu);
       if (sh.stop) return;
@@ -19,6 +20,7 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
       context = sh.context;
       queue = sh.queue;
       job_id = sh.job_id;
+      if (sh.job_read == job_id) shown = sh.job;
       seen = sh.asked;
     }
     fetcher.tick(snap);
@@ -35,21 +37,20 @@ void fetch_loop(Shared& sh, Fetcher& fetcher, std::int64_t interval_ms) {
       error = util::redact(e.what());
     }
     fetcher.drain_stderr();  // warnings cannot go to a full-screen terminal
+    // Compared outside the lock: an unchanged job keeps its document (and the UI its wrapped text).
+    std::shared_ptr<const nlohmann::json> read;
+    if (job) read = shown && *shown == *job ? shown : std::make_shared<const nlohmann::json>(std::move(*job));
     std::unique_lock lock(sh.mu);
     sh.snap = snap;
     if (job_view) {
       // Published only while the view still asks for that job of that queue.
       if (sh.job_id == job_id && sh.queue == queue && sh.tab == Tab::drill) {
-        if (error.empty()) {
-          sh.job_gone = !job;
-          sh.job = std::move(job);
-        } else if (sh.job_read != job_id) {
-          sh.job.reset();  // an error on a job never read: nothing of another job stays on screen
-          sh.job_gone = false;
+        if (error.empty()) {  // on an error the last read of this job stays (forget_job cleared any other)
+          sh.job_gone = !read;
+          sh.job = std::move(read);
         }
         sh.job_read = job_id;
         sh.job_error = error;
-        ++sh.job_version;
       }
     } else {
       if (drill || tab != Tab::drill) sh.drill = std::move(drill);  // the drill-down stays as it was under the job view

@@ -6,6 +6,7 @@
 // takes run there, on the session of their own.
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,17 +35,15 @@ struct Shared {
   // The job view over the drill-down: the job asked for (in sh.queue), and what its last read gave.
   std::string job_id;
   std::string job_read;        // the id job/job_gone/job_error are about ("": nothing read yet)
-  std::optional<nlohmann::json> job;
+  std::shared_ptr<const nlohmann::json> job;  // replaced only when the job changed: the UI keys its wrapped text on it
   bool job_gone = false;
   std::string job_error;       // the last read of that job failed: why
-  std::uint64_t job_version = 0;  // bumped with each job read published
 
   void forget_job() {
     job_read.clear();
     job.reset();
     job_gone = false;
     job_error.clear();
-    ++job_version;
   }
 };
 

@@ -94,17 +94,18 @@ class Ui {
     sh_.wake.notify_all();
   }
 
-  // Runs an action unless the context is read_only; the outcome goes to the status line.
+  // Why actions are refused in this view ("" when they are not).
+  std::string refusal() const {
+    if (!view_.read_only.empty()) return "read-only: " + view_.read_only;
+    if (fetcher_.fleet()) return "actions work in one context: run opsctl top --context NAME";
+    return "";
+  }
+
+  // Runs an action unless refused; the outcome goes to the status line.
   template <typename F>
   void act(F&& action) {
-    if (!view_.read_only.empty()) {
-      view_.message = "read-only: " + view_.read_only;
-      return;
-    }
-    if (fetcher_.fleet()) {
-      view_.message = "actions work in one context: run opsctl top --context NAME";
-      return;
-    }
+    view_.message = refusal();
+    if (!view_.message.empty()) return;
     view_.message = action();
     refresh_now();
   }
@@ -223,23 +224,26 @@ class Ui {
   // The pane's wrapped text, kept while the read and the width stay the same (a job's data can be
   // megabytes: not wrapped again on every redraw or key); sh_.mu is held.
   const std::vector<std::string>& job_body(const top::JobPane& pane, int width) {
-    if (body_version_ != sh_.job_version || body_width_ != width) {
+    if (body_doc_ != pane.doc || body_width_ != width) {
       body_ = top::job_body(pane, width);
-      body_version_ = sh_.job_version;
+      body_doc_ = pane.doc;
       body_width_ = width;
     }
     return body_;
   }
 
   void handle_job(int k) {
-    const int page = std::max(1, screen_.height() - 8);
-    auto scroll_by = [&](long d) {
-      std::size_t max = 0;
+    // By d rows, or by pages of the rows the body has on screen (d = +-1 with page).
+    auto scroll_by = [&](long d, bool page = false) {
+      std::size_t max = 0, rows = 1;
       {
         std::lock_guard lock(sh_.mu);
         const auto pane = job_pane();
-        max = top::job_scroll_max(pane, job_body(pane, screen_.width()).size(), sh_.snap, view_, screen_.width(), screen_.height());
+        const int w = screen_.width(), h = screen_.height();
+        max = top::job_scroll_max(pane, job_body(pane, w).size(), sh_.snap, view_, w, h);
+        rows = std::max<std::size_t>(1, top::job_body_rows(pane, sh_.snap, view_, w, h));
       }
+      if (page) d *= static_cast<long>(rows);
       const long next = std::clamp(static_cast<long>(job_->scroll) + d, 0L, static_cast<long>(max));
       job_->scroll = static_cast<std::size_t>(next);
     };
@@ -247,14 +251,19 @@ class Ui {
     if (k == keys::esc || k == 'j') close_job();
     else if (k == keys::down) scroll_by(1);
     else if (k == keys::up) scroll_by(-1);
-    else if (k == keys::page_down || k == ' ') scroll_by(page);
-    else if (k == keys::page_up) scroll_by(-page);
+    else if (k == keys::page_down || k == ' ') scroll_by(1, true);
+    else if (k == keys::page_up) scroll_by(-1, true);
     else if ((k == 'n' || k == 'p') && (k == 'n' ? job_->index > 0 : job_->index + 1 < job_->ids.size())) {
       job_->index = k == 'n' ? job_->index - 1 : job_->index + 1;
       job_->scroll = 0;
       show_job();
     } else if (k == 'r' || k == 'R' || k == 'u') {
-      // The reason's actions, as in the drill-down; the job view closes on the outcome.
+      // The reason's actions, as in the drill-down; the job view closes on the outcome (and stays
+      // when they are refused).
+      if (auto why = refusal(); !why.empty()) {
+        view_.message = why;
+        return;
+      }
       close_job();
       if (k == 'r') act([&] { return retry_reason(s_, screen_, queue, reason); });
       else if (k == 'R') act([&] { return resume_queue(s_, screen_, queue); });
@@ -286,7 +295,7 @@ class Ui {
   std::size_t reason_ = 0;  // the cursor of the drill-down (reasons) and the db tab (sessions)
   std::optional<top::JobPane> job_;  // the job view, open over the drill-down
   std::vector<std::string> body_;    // job_body's cache
-  std::uint64_t body_version_ = UINT64_MAX;
+  std::shared_ptr<const nlohmann::json> body_doc_;  // what body_ was wrapped from (kept: its address stays its own)
   int body_width_ = -1;
 };
 

@@ -32,12 +32,18 @@ std::string printable(const std::string& s) {
   return out;
 }
 
+Status state_status(const nlohmann::json& doc) {
+  const auto state = doc.value("state", std::string("unknown"));
+  if (state == "failed") return Status::critical;
+  if (state == "unknown") return Status::unknown;
+  return Status::ok;
+}
+
 std::string job_text(const nlohmann::json& j, bool color) {
   std::string out;
   out += field_line("Job:", j["prefix"].get<std::string>() + ":" + j["queue"].get<std::string>() + ":" + j["id"].get<std::string>());
   out += field_line("Name:", j["name"]);
-  Status st = j["state"] == "failed" ? Status::critical : j["state"] == "unknown" ? Status::unknown : Status::ok;
-  out += fmt::format("{:<14}{}\n", "State:", output::colorize(st, j["state"].get<std::string>(), color));
+  out += fmt::format("{:<14}{}\n", "State:", output::colorize(state_status(j), j["state"].get<std::string>(), color));
   out += field_line("Attempts:", fmt::format("{} made{}", j["attempts_made"].dump(),
                                               j["attempts_started"].is_null() ? "" : ", " + j["attempts_started"].dump() + " started"));
   for (auto [label, key] : {std::pair{"Created:", "timestamp"}, {"Processed:", "processed_on"}, {"Finished:", "finished_on"},

@@ -6,10 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/status.h"
+
 namespace opsctl::queue {
 
 // Control bytes other than newline and tab as \xNN.
 std::string printable(const std::string& s);
+
+// The colour of a job's state: failed is critical, unknown unknown, the rest ok.
+Status state_status(const nlohmann::json& doc);
 
 // color: the state (and the problems' heading) in verdict colours.
 std::string job_text(const nlohmann::json& doc, bool color);

@@ -46,13 +46,6 @@ std::string expand_tabs(const std::string& s) {
   return out;
 }
 
-Status state_level(const nlohmann::json& doc) {
-  const auto state = doc.value("state", std::string("unknown"));
-  if (state == "failed") return Status::critical;
-  if (state == "unknown") return Status::unknown;
-  return Status::ok;
-}
-
 // What the frame shows above the body, and below it.
 struct Frame {
   std::vector<Line> top;
@@ -62,16 +55,16 @@ struct Frame {
 Frame chrome(const JobPane& p, const Snapshot& s, const View& v, int width) {
   Frame f;
   f.top = header(s, v, "job " + p.id() + " of " + p.queue, width);
-  if (p.doc) f.top.push_back({queue::job_summary(*p.doc), state_level(*p.doc), true});
+  if (p.doc) f.top.push_back({queue::job_summary(*p.doc), queue::state_status(*p.doc), true});
   else if (p.gone) f.top.push_back({fmt::format("job {} is gone from queue {}", p.id(), p.queue), Status::warning, true});
   else f.top.push_back({fmt::format("job {}: loading...", p.id())});
   if (!p.error.empty()) f.top.push_back({"read failed: " + p.error, Status::critical, true});
   f.top.push_back({fmt::format("job {} of {} with reason \"{}\" (newest first)", p.index + 1, p.ids.size(),
-                               util::truncate_utf8(p.reason, 60)),
+                               util::truncate_utf8(queue::printable(p.reason), 60)),
                    Status::ok, false, false, true});
   f.status = v.message;
   if (f.status.empty() && !v.read_only.empty()) f.status = "read-only: " + v.read_only;
-  if (f.status.empty()) f.status = "Esc/j back  Up/Down PgUp/PgDn scroll  n/p newer/older job  r retry reason  R resume  u unstick";
+  if (f.status.empty()) f.status = "Esc/j back  Up/Down PgUp/PgDn Space scroll  n/p newer/older job  r retry reason  R resume  u unstick";
   return f;
 }
 
@@ -108,8 +101,12 @@ std::vector<std::string> job_body(const JobPane& p, int width, std::size_t max_l
   return rows;
 }
 
+std::size_t job_body_rows(const JobPane& p, const Snapshot& s, const View& v, int width, int height) {
+  return visible_rows(chrome(p, s, v, width), height);
+}
+
 std::size_t job_scroll_max(const JobPane& p, std::size_t body_rows, const Snapshot& s, const View& v, int width, int height) {
-  const auto rows = visible_rows(chrome(p, s, v, width), height);
+  const auto rows = job_body_rows(p, s, v, width, height);
   return body_rows > rows ? body_rows - rows : 0;
 }
 
@@ -120,8 +117,9 @@ std::size_t job_scroll_max(const JobPane& p, const Snapshot& s, const View& v, i
 std::vector<Line> job_frame(const JobPane& p, const std::vector<std::string>& body, const Snapshot& s, const View& v,
                             int width, int height) {
   Frame f = chrome(p, s, v, width);
+  const auto rows = visible_rows(f, height);
+  const auto first = height > 0 ? std::min(p.scroll, body.size() > rows ? body.size() - rows : 0) : 0;
   std::vector<Line> lines = std::move(f.top);
-  const auto first = height > 0 ? std::min(p.scroll, job_scroll_max(p, body.size(), s, v, width, height)) : 0;
   for (std::size_t i = first; i < body.size(); ++i) lines.push_back({body[i]});
   if (height <= 0) return lines;
   lines = fit(std::move(lines), width, height - 1);

@@ -3,6 +3,7 @@
 // prints, wrapped to the screen and scrolled, among the jobs of the reason it was opened from
 // (newest first; n/p walk them). Pure: unit-tested without a terminal.
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct JobPane {
   std::vector<std::string> ids;   // the reason's sampled jobs, newest first
   std::size_t index = 0;          // the one shown
   std::size_t scroll = 0;         // first body line shown
-  std::optional<nlohmann::json> doc;  // queue::to_json of the job, once read
+  std::shared_ptr<const nlohmann::json> doc;  // queue::to_json of the job, once read (shared, not copied)
   bool gone = false;              // read, and no longer in the queue
   std::string error;              // the last read failed: why
   const std::string& id() const { return ids.at(index); }
@@ -37,6 +38,8 @@ std::vector<Line> job_frame(const JobPane& p, const std::vector<std::string>& bo
                             int width, int height);
 std::vector<Line> job_frame(const JobPane& p, const Snapshot& s, const View& v, int width, int height);
 
+// How many rows of the body that screen shows (a page, for PgUp/PgDn).
+std::size_t job_body_rows(const JobPane& p, const Snapshot& s, const View& v, int width, int height);
 // The largest useful p.scroll for that screen (the last of body_rows at the bottom).
 std::size_t job_scroll_max(const JobPane& p, std::size_t body_rows, const Snapshot& s, const View& v, int width, int height);
 std::size_t job_scroll_max(const JobPane& p, const Snapshot& s, const View& v, int width, int height);

@@ -150,8 +150,8 @@ std::vector<Line> queues_frame(const Snapshot& s, const View& v, int width, int 
 
 const std::vector<std::string>& key_help() {
   static const std::vector<std::string> keys{
-      "  q          quit (Esc: back from a drill-down, the db tab or this help)",
-      "  ?          this help (? or Esc again: back where you were)",
+      "  q          quit (Esc: back from a drill-down, the db tab or the key help)",
+      "  ?          the key help screen (? or Esc again: back where you were)",
       "  /          filter queues by name (Enter keeps it, Esc clears it)",
       "  s          next sort key: status, waiting, failed/min, completed/min, failed, oldest, name",
       "  Up/Down    select a queue (also k/j on the queues tab)",
@@ -161,7 +161,8 @@ const std::vector<std::string>& key_help() {
       "  R          resume the selected (paused) queue",
       "  u          drill-down: unstick active jobs whose lock is gone",
       "  j          drill-down: the job view of the selected reason's newest job (every job show field);",
-      "             there Up/Down/PgUp/PgDn scroll, n/p newer/older job of the reason, j or Esc back",
+      "             there Up/Down/PgUp/PgDn/Space scroll, n/p newer/older job of the reason,",
+      "             r/R/u as in the drill-down, j or Esc back",
       "  t          db tab: terminate the selected session",
       "",
       "Actions preview what they would change and ask before they change it, as the commands do",

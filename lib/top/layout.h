@@ -56,9 +56,9 @@ std::vector<Line> header(const Snapshot& s, const View& v, const std::string& ta
 // on screen), the status line last. Exactly height lines when height > 0, else every row.
 std::vector<Line> queues_frame(const Snapshot& s, const View& v, int width, int height);
 
-// The help screen (`?`).
 // The keys of the live view, one line each: the help screen and `opsctl top --help` show them.
 const std::vector<std::string>& key_help();
+// The help screen (`?`).
 std::vector<Line> help_frame(int width, int height);
 
 // Fits lines to the screen: each cut to width, padded or cut to height (the last line kept: status).

@@ -33,7 +33,7 @@ top::JobPane pane(const std::string& data = R"({"to":"a@example.com"})") {
   p.queue = "mail";
   p.reason = "SMTP 421 try again later";
   p.ids = {"42", "41", "40"};
-  p.doc = job_doc(data);
+  p.doc = std::make_shared<const nlohmann::json>(job_doc(data));
   return p;
 }
 
@@ -122,7 +122,9 @@ TEST_SUITE("top job view") {
 
   TEST_CASE("control bytes in job fields are shown escaped, never sent raw") {
     auto p = pane(R"({"evil":"\u001b[2J\u0007"})");
-    p.doc->at("name") = "se\x1bnd";
+    auto doc = *p.doc;
+    doc.at("name") = "se\x1bnd";
+    p.doc = std::make_shared<const nlohmann::json>(std::move(doc));
     for (const auto& l : top::job_frame(p, snap(), view(), 120, 40)) {
       for (unsigned char c : l.text) CHECK((c >= 0x20 || c == '\t') == true);
     }

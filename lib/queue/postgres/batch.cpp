@@ -64,8 +64,10 @@ std::chrono::nanoseconds in_batch(Db& db, const std::function<void()>& body) {
 
 std::string json_ids(const std::vector<std::string>& ids) { return nlohmann::json(ids).dump(); }
 
-MutationResult start_result(Db& db, const char* action, const QueueRef& ref) {
-  if (!db.shape(ref).exists) db.throw_not_found(ref);
+MutationResult start_result(Db& db, const char* action, const QueueRef& ref, QueueShape* shape) {
+  QueueShape sh = db.shape(ref);
+  if (!sh.exists) db.throw_not_found(ref);
+  if (shape) *shape = std::move(sh);
   MutationResult r;
   r.action = action;
   r.target = fmt::format("{} {}", db.target(), ref.display());

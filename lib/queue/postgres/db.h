@@ -51,6 +51,10 @@ nlohmann::json json_column(const pg::Value& v);
 QueueFigures probe_queue(Db& db, const QueueRef& ref, const ProbeOptions& o);           // probe.cpp
 InspectResult inspect_queue(Db& db, const InspectOptions& o);                           // inspect.cpp
 SchedulersResult read_schedulers(Db& db, const QueueRef& ref, const SchedulerOptions& o);  // schedulers.cpp
+// The same for a queue whose shape and scheduler counts (total, late by more than the grace) the
+// caller has read already (queue inspect: probe_queue did).
+SchedulersResult read_scheduler_rows(Db& db, const QueueRef& ref, const QueueShape& sh, std::int64_t total,
+                                     std::int64_t late, const SchedulerOptions& o);
 std::optional<JobDetail> load_job(Db& db, const QueueRef& ref, const std::string& id);  // job.cpp
 
 }  // namespace opsctl::queue::pgq

@@ -80,7 +80,8 @@ InspectResult inspect_queue(Db& db, const InspectOptions& o) {
   if (o.state) add_jobs(db, r, o);
   std::optional<SchedulersResult> schedulers;
   if (r.figures.schedulers > 0) {
-    schedulers = read_schedulers(db, o.ref, {r.figures.now_ms, o.thresholds.scheduler_grace_ms, 1000});
+    schedulers = read_scheduler_rows(db, o.ref, r.figures.shape, r.figures.schedulers, r.figures.schedulers_overdue,
+                                     {r.figures.now_ms, o.thresholds.scheduler_grace_ms, 1000});
   }
   finish_inspect(r, std::move(schedulers));
   return r;

@@ -53,7 +53,8 @@ std::chrono::nanoseconds in_batch(Db& db, const std::function<void()>& body);
 std::string json_ids(const std::vector<std::string>& ids);
 // A result naming the action and the queue ("127.0.0.1:5432/app as app bq:mail"), after checking
 // that the queue exists (not found otherwise, with a hint).
-MutationResult start_result(Db& db, const char* action, const QueueRef& ref);
+// shape: where to keep the queue's shape that check read (paused, problems), when the caller needs it.
+MutationResult start_result(Db& db, const char* action, const QueueRef& ref, QueueShape* shape = nullptr);
 
 std::unique_ptr<mutation::Operation> open_retry(Db& db, const QueueRetryOptions& o);           // retry.cpp
 MutationResult clear_jobs(Db& db, const ClearOptions& o, DryRun mode, const Progress& progress);  // clear.cpp

@@ -10,15 +10,13 @@
 namespace opsctl::queue::pgq {
 
 MutationResult pause_queue(Db& db, const PauseOptions& o, bool pause) {
-  MutationResult r = start_result(db, pause ? "queue.pause" : "queue.resume", o.ref);
+  QueueShape shape;
+  MutationResult r = start_result(db, pause ? "queue.pause" : "queue.resume", o.ref, &shape);
   r.dry_run = o.dry_run == DryRun::yes;
   const std::string S = db.qualified(o.ref.prefix);
-  auto before = db.query(fmt::format("SELECT EXISTS (SELECT 1 FROM {0}.meta WHERE queue = $1 AND field = 'paused') AS paused,"
-                                     " (SELECT count(*) FROM {0}.job WHERE queue = $1 AND state = 'waiting') AS jobs",
-                                     S),
-                         {o.ref.name});
+  auto before = db.query(fmt::format("SELECT count(*) AS jobs FROM {}.job WHERE queue = $1 AND state = 'waiting'", S), {o.ref.name});
   pg::Row row(before, 0);
-  const bool paused = row.boolean("paused");
+  const bool paused = shape.paused;  // isPaused(): the meta field's presence
   r.details = {{"layout", "postgres"},
                {"layout_reason", "BullMQ's PostgreSQL backend: a meta flag; no job row moves"},
                {"paused_before", paused},

@@ -11,15 +11,22 @@ SchedulersResult read_schedulers(Db& db, const QueueRef& ref, const SchedulerOpt
   const std::string S = db.qualified(ref.prefix);
   QueueShape sh = db.shape(ref);
   if (!sh.exists) db.throw_not_found(ref);
-  SchedulersResult r;
-  r.problems = sh.problems;
-  r.queue_paused = sh.paused;
   auto head = db.query(fmt::format("SELECT count(*) AS total, count(*) FILTER (WHERE next_run_ms < $2::bigint) AS late "
                                    "FROM {}.scheduler WHERE queue = $1",
                                    S),
                        {ref.name, std::to_string(o.now_ms - o.grace_ms)});
-  r.total = pg::Row(head, 0).integer("total").value_or(0);
-  r.late = pg::Row(head, 0).integer("late").value_or(0);
+  pg::Row h(head, 0);
+  return read_scheduler_rows(db, ref, sh, h.integer("total").value_or(0), h.integer("late").value_or(0), o);
+}
+
+SchedulersResult read_scheduler_rows(Db& db, const QueueRef& ref, const QueueShape& sh, std::int64_t total,
+                                     std::int64_t late, const SchedulerOptions& o) {
+  const std::string S = db.qualified(ref.prefix);
+  SchedulersResult r;
+  r.problems = sh.problems;
+  r.queue_paused = sh.paused;
+  r.total = total;
+  r.late = late;
   auto rows = db.query(fmt::format(
       "SELECT s.scheduler_id, s.name, s.pattern, s.tz, s.every_ms, s.iteration_count, s.limit_count, s.start_date_ms,"
       " s.end_date_ms, s.offset_ms, s.next_run_ms, j.id AS next_job_id, j.state AS state, j.priority,"
